@@ -1,0 +1,96 @@
+{{/* Shared names, labels and derived values of the detectd chart. */}}
+
+{{- define "detectd.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "detectd.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "detectd.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "detectd.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "detectd.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "detectd.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- define "detectd.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "detectd.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Rule files as JSON {relative path: content}: the chart's rules/ (rules.fromFiles), then rules.inline,
+     which replaces a bundled file of the same path. */}}
+{{- define "detectd.ruleFiles" -}}
+{{- $out := dict -}}
+{{- if .Values.rules.fromFiles -}}
+{{- range $path, $_ := .Files.Glob "rules/**.{yml,yaml}" -}}
+{{- $_ := set $out (trimPrefix "rules/" $path) ($.Files.Get $path) -}}
+{{- end -}}
+{{- end -}}
+{{- range $path, $content := .Values.rules.inline -}}
+{{- $_ := set $out $path $content -}}
+{{- end -}}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* ConfigMap keys cannot hold "/", so a file's key is its relative path with "/" replaced by "__"; the volume's
+     items map each key back to its path, so the mounted directory has the same tree as rules/. */}}
+{{- define "detectd.configMapKey" -}}
+{{- replace "/" "__" . -}}
+{{- end -}}
+
+{{/* ConfigMap data from a {path: content} dict; fails when two paths map to the same key. */}}
+{{- define "detectd.configMapData" -}}
+{{- $data := dict -}}
+{{- range $path, $content := . -}}
+{{- $key := include "detectd.configMapKey" $path -}}
+{{- if hasKey $data $key -}}
+{{- fail (printf "two files map to the ConfigMap key %q; rename %q" $key $path) -}}
+{{- end -}}
+{{- $_ := set $data $key $content -}}
+{{- end -}}
+{{- toYaml $data -}}
+{{- end -}}
+
+{{/* ConfigMap volume items restoring the directory tree of a {path: content} dict. */}}
+{{- define "detectd.configMapItems" -}}
+{{- $items := list -}}
+{{- range $path, $_ := . -}}
+{{- $items = append $items (dict "key" (include "detectd.configMapKey" $path) "path" $path) -}}
+{{- end -}}
+{{- toYaml $items -}}
+{{- end -}}
+
+{{/* Kubernetes gRPC probes speak plaintext and present no client certificate, so with TLS they target the
+     plaintext health-only port (--health_listen). */}}
+{{- define "detectd.probePort" -}}
+{{- if .Values.tls.enabled -}}{{ .Values.server.healthPort }}{{- else -}}{{ .Values.server.grpcPort }}{{- end -}}
+{{- end -}}
+
+{{- define "detectd.terminationGracePeriodSeconds" -}}
+{{- $grace := int .Values.server.shutdownGraceSeconds -}}
+{{- $tgps := .Values.terminationGracePeriodSeconds | default (add $grace 10) | int -}}
+{{- if le $tgps $grace -}}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed server.shutdownGraceSeconds (%d), or the kubelet kills detectd while it drains" $tgps $grace) -}}
+{{- end -}}
+{{- $tgps -}}
+{{- end -}}

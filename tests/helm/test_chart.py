@@ -1,0 +1,243 @@
+#!/usr/bin/python3
+"""Tests of the Helm chart helm/detectd: `helm lint` and `helm template` with default values and with every
+optional feature on (values-all-on.yaml), then checks on the rendered manifests (probes, bundled rules, security
+context, TLS, optional objects, NetworkPolicy) and on the schema's rejection of bad values. Helm comes from
+scripts/fetch-helm.sh; if it cannot be obtained the tests fail, they are never skipped."""
+import pathlib
+import re
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+CHART = ROOT / "helm/detectd"
+ALL_ON = ROOT / "tests/helm/values-all-on.yaml"
+HELM = None
+
+
+def setUpModule():
+    global HELM
+    r = subprocess.run([str(ROOT / "scripts/fetch-helm.sh")], capture_output=True, text=True)
+    if r.returncode != 0 or not r.stdout.strip():
+        raise RuntimeError("cannot obtain helm through scripts/fetch-helm.sh: " + (r.stderr.strip() or "scripts/fetch-helm.sh printed nothing"))
+    HELM = r.stdout.strip().splitlines()[-1]
+    r = subprocess.run([str(ROOT / "helm/sync-rules.sh")], capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError("helm/sync-rules.sh failed: " + r.stderr.strip())
+
+
+def helm(*args):
+    return subprocess.run([HELM, *map(str, args)], capture_output=True, text=True, cwd=ROOT)
+
+
+def render(*args):
+    r = helm("template", "detectd", CHART, "--namespace", "detectd", *args)
+    if r.returncode != 0:
+        raise AssertionError(f"helm template {' '.join(map(str, args))} failed:\n{r.stderr}")
+    return [d for d in yaml.safe_load_all(r.stdout) if d]
+
+
+def find(docs, kind, name=None):
+    return [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)]
+
+
+def one(docs, kind, name=None):
+    found = find(docs, kind, name)
+    assert len(found) == 1, f"expected one {kind} {name or ''}, got {len(found)}"
+    return found[0]
+
+
+def container(docs):
+    return one(docs, "Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+
+def flags(docs):
+    """The container's --name=value args as a dict."""
+    return dict(a[2:].split("=", 1) for a in container(docs)["args"])
+
+
+def mounted_files(docs, flag):
+    """{relative path: content} of the ConfigMap volume mounted at the directory passed as --flag."""
+    pod = one(docs, "Deployment")["spec"]["template"]["spec"]
+    mount = [m for m in container(docs).get("volumeMounts", []) if m["mountPath"] == flags(docs)[flag]]
+    assert len(mount) == 1, f"nothing is mounted at --{flag}"
+    assert "subPath" not in mount[0], "a subPath mount never sees ConfigMap updates"
+    volume = next(v for v in pod["volumes"] if v["name"] == mount[0]["name"])
+    data = one(docs, "ConfigMap", volume["configMap"]["name"])["data"]
+    return {item["path"]: data[item["key"]] for item in volume["configMap"]["items"]}
+
+
+def repo_rule_files():
+    rules = ROOT / "rules"
+    return {str(p.relative_to(rules)): p.read_text() for p in sorted(rules.rglob("*"))
+            if p.suffix in (".yml", ".yaml") and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(rules).parts)}
+
+
+class ChartTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.default = render()
+        cls.all_on = render("-f", ALL_ON)
+        cls.values = yaml.safe_load((CHART / "values.yaml").read_text())
+        cls.all_on_values = yaml.safe_load(ALL_ON.read_text())
+
+    def test_lint(self):
+        for extra in ([], ["-f", ALL_ON]):
+            r = helm("lint", "--strict", CHART, *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_probes_use_grpc_on_the_health_port(self):
+        for docs, port in ((self.default, 50051), (self.all_on, 50052)):
+            c = container(docs)
+            ports = {p["containerPort"] for p in c["ports"]}
+            for kind in ("livenessProbe", "readinessProbe"):
+                self.assertEqual(c[kind]["grpc"]["port"], port, kind)
+                self.assertIn(port, ports)
+            self.assertEqual(c["readinessProbe"]["grpc"].get("service", ""), "")
+        self.assertNotIn("startupProbe", container(self.default))
+        self.assertEqual(container(self.all_on)["startupProbe"]["grpc"]["port"], 50052)
+        # With TLS the probed port is the plaintext health-only listener.
+        self.assertEqual(flags(self.all_on)["health_listen"], "0.0.0.0:50052")
+
+    def test_rules_configmap_holds_every_bundled_rule(self):
+        expected = repo_rule_files()
+        self.assertTrue(expected, f"{ROOT / 'rules'} holds no *.yml rule files: nothing proves the chart bundles "
+                                  "them (at least rules/aws_eks/anonymous_api_access.yml is expected)")
+        for docs in (self.default, self.all_on):
+            mounted = mounted_files(docs, "rules")
+            for path, text in expected.items():
+                self.assertEqual(mounted.get(path), text, f"rules/{path} differs or is missing in the ConfigMap")
+        self.assertIn("local/extra_rule.yml", mounted_files(self.all_on, "rules"))
+
+    def test_inline_rule_replaces_bundled_rule(self):
+        path = next(iter(repo_rule_files()), "aws_eks/anonymous_api_access.yml")
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            yaml.safe_dump({"rules": {"inline": {path: "RuleID: Replaced\n"}}}, f)
+            f.flush()
+            self.assertEqual(mounted_files(render("-f", f.name), "rules")[path], "RuleID: Replaced\n")
+
+    def test_lookup_tables_only_when_configured(self):
+        self.assertNotIn("lookup_tables", flags(self.default))
+        self.assertEqual(mounted_files(self.all_on, "lookup_tables"),
+                         self.all_on_values["lookupTables"]["inline"])
+
+    def test_security_context_locked_down(self):
+        for docs in (self.default, self.all_on):
+            pod = one(docs, "Deployment")["spec"]["template"]["spec"]
+            for sc in (pod["securityContext"], container(docs)["securityContext"]):
+                self.assertIs(sc["runAsNonRoot"], True)
+                self.assertEqual(sc["runAsUser"], 65532)
+                self.assertEqual(sc["seccompProfile"], {"type": "RuntimeDefault"})
+            sc = container(docs)["securityContext"]
+            self.assertIs(sc["readOnlyRootFilesystem"], True)
+            self.assertIs(sc["allowPrivilegeEscalation"], False)
+            self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
+
+    def test_tls_only_when_enabled(self):
+        tls_flags = {"tls_cert", "tls_key", "tls_client_ca", "health_listen"}
+        self.assertFalse(tls_flags & flags(self.default).keys())
+        pod = one(self.default, "Deployment")["spec"]["template"]["spec"]
+        self.assertFalse([v for v in pod.get("volumes", []) if "secret" in v])
+
+        self.assertLessEqual(tls_flags, flags(self.all_on).keys())
+        f = flags(self.all_on)
+        pod = one(self.all_on, "Deployment")["spec"]["template"]["spec"]
+        (secret,) = [v for v in pod["volumes"] if "secret" in v]
+        self.assertEqual(secret["secret"]["secretName"], "detectd-tls")
+        (mount,) = [m for m in container(self.all_on)["volumeMounts"] if m["name"] == secret["name"]]
+        for flag, key in (("tls_cert", "tls.crt"), ("tls_key", "tls.key"), ("tls_client_ca", "ca.crt")):
+            self.assertEqual(f[flag], f"{mount['mountPath']}/{key}")
+            self.assertIn(key, [i["key"] for i in secret["secret"]["items"]])
+
+        server_tls = render("--set", "tls.enabled=true", "--set", "tls.secretName=s")
+        self.assertNotIn("tls_client_ca", flags(server_tls))
+        self.assertIn("tls_cert", flags(server_tls))
+        self.assertEqual(container(server_tls)["readinessProbe"]["grpc"]["port"], 50052)
+
+    def test_optional_objects_only_when_enabled(self):
+        for kind, name in (("HorizontalPodAutoscaler", None), ("PodDisruptionBudget", None),
+                           ("ServiceMonitor", None), ("Service", "detectd-headless"),
+                           ("ConfigMap", "detectd-lookup-tables")):
+            self.assertEqual(find(self.default, kind, name), [], f"{kind} {name or ''} rendered by default")
+            self.assertEqual(len(find(self.all_on, kind, name)), 1, f"{kind} {name or ''} missing when enabled")
+        self.assertEqual(one(self.all_on, "Service", "detectd-headless")["spec"]["clusterIP"], "None")
+        self.assertEqual(one(self.all_on, "HorizontalPodAutoscaler")["apiVersion"], "autoscaling/v2")
+        self.assertEqual(one(self.all_on, "ServiceMonitor")["spec"]["endpoints"][0]["port"], "metrics")
+        # The HPA owns the replica count; checksum annotations exist only on request.
+        self.assertEqual(one(self.default, "Deployment")["spec"]["replicas"], self.values["replicaCount"])
+        self.assertNotIn("replicas", one(self.all_on, "Deployment")["spec"])
+        self.assertNotIn("annotations", one(self.default, "Deployment")["spec"]["template"]["metadata"])
+        self.assertIn("checksum/rules", one(self.all_on, "Deployment")["spec"]["template"]["metadata"]["annotations"])
+
+    def test_service_ports(self):
+        ports = {p["name"]: p["port"] for p in one(self.default, "Service", "detectd")["spec"]["ports"]}
+        self.assertEqual(ports, {"grpc": 50051, "metrics": 9090})
+
+    def test_network_policy_restricts_grpc_port(self):
+        self.assertEqual(find(render("--set", "networkPolicy.enabled=false"), "NetworkPolicy"), [])
+        policy = one(self.default, "NetworkPolicy")["spec"]
+        self.assertEqual(policy["podSelector"]["matchLabels"],
+                         one(self.default, "Deployment")["spec"]["selector"]["matchLabels"])
+        self.assertIn("Ingress", policy["policyTypes"])
+        by_port = {}
+        for rule in policy["ingress"]:
+            self.assertTrue(rule.get("from"), f"ingress rule open to every source: {rule}")
+            self.assertTrue(rule.get("ports"), f"ingress rule open on every port: {rule}")
+            for p in rule["ports"]:
+                by_port.setdefault(p["port"], []).extend(rule["from"])
+        self.assertEqual(set(by_port), {50051, 9090})
+        self.assertEqual(by_port[50051], self.values["networkPolicy"]["grpcFrom"])
+        self.assertEqual(by_port[9090], self.values["networkPolicy"]["metricsFrom"])
+
+    def test_no_service_account_token(self):
+        for docs in (self.default, self.all_on):
+            self.assertIs(one(docs, "ServiceAccount")["automountServiceAccountToken"], False)
+            self.assertIs(one(docs, "Deployment")["spec"]["template"]["spec"]["automountServiceAccountToken"], False)
+
+    def test_termination_grace_exceeds_shutdown_grace(self):
+        for docs, grace in ((self.default, self.values["server"]["shutdownGraceSeconds"]),
+                            (self.all_on, self.all_on_values["server"]["shutdownGraceSeconds"])):
+            self.assertEqual(int(flags(docs)["shutdown_grace_seconds"]), grace)
+            self.assertGreater(one(docs, "Deployment")["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], grace)
+
+    def test_limit_flags_only_when_set(self):
+        self.assertFalse([k for k in flags(self.default) if k.startswith("max_")])
+        self.assertEqual(flags(self.all_on)["max_message_bytes"], "8388608")
+        self.assertEqual(flags(self.all_on)["max_concurrent_streams"], "256")
+
+    def test_bad_values_fail_with_a_clear_message(self):
+        cases = {
+            ("--set", "replicaCount=-1"): r"replicaCount.*(minimum|-1)|(minimum|-1).*replicaCount",
+            ("--set", "unknownKey=1"): r"unknownKey",
+            ("--set", "server.grpcPort=0"): r"grpcPort",
+            ("--set", "tls.enabled=true"): r"secretName",
+            ("--set", "tls.clientAuth=true"): r"enabled",
+            ("--set", "terminationGracePeriodSeconds=5"): r"terminationGracePeriodSeconds",
+            ("--set", "autoscaling.enabled=true", "--set", "resources.requests=null"): r"resources.requests.cpu",
+        }
+        for args, message in cases.items():
+            with self.subTest(args=args):
+                r = helm("template", "detectd", CHART, *args)
+                self.assertNotEqual(r.returncode, 0, f"helm template {' '.join(args)} succeeded")
+                self.assertRegex(r.stderr, re.compile(message, re.S))
+
+    def test_readme_documents_every_value(self):
+        readme = (CHART / "README.md").read_text()
+
+        def leaves(node, prefix=""):
+            for key, value in node.items():
+                path = prefix + key
+                if isinstance(value, dict) and value and key != "resources":
+                    yield from leaves(value, path + ".")
+                else:
+                    yield path
+
+        missing = [p for p in leaves(self.values) if f"`{p}`" not in readme]
+        self.assertEqual(missing, [], "values not documented in helm/detectd/README.md")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
