@@ -1,0 +1,16 @@
+// Loading --rules for the offline subcommands, with issues printed the same way everywhere.
+#ifndef DETECT_CLIENT_RULE_LOADING_H_
+#define DETECT_CLIENT_RULE_LOADING_H_
+
+#include <memory>
+
+#include "engine/rule_set.h"
+
+namespace detect::client {
+
+// Compiles --rules (file or directory); prints issues to stderr. Null (after printing why) on failure.
+std::shared_ptr<const RuleSet> LoadRulesFromFlags(const char* command);
+
+}  // namespace detect::client
+
+#endif  // DETECT_CLIENT_RULE_LOADING_H_

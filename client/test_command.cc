@@ -1,0 +1,32 @@
+// `detectctl test PATH...`: runs the rules' unit tests offline and prints them as text, JSON or JUnit.
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "client/commands.h"
+#include "client/flags.h"
+#include "engine/testing/test_report.h"
+#include "engine/testing/test_runner.h"
+
+namespace detect::client {
+
+int RunTest(const Args& args) {
+  if (args.empty()) {
+    std::fprintf(stderr, "usage: detectctl test [--format text|json|junit] [--strict] PATH...\n");
+    return 2;
+  }
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "text" && format != "json" && format != "junit") {
+    std::fprintf(stderr, "detectctl test: --format must be text, json or junit, not \"%s\"\n", format.c_str());
+    return 2;
+  }
+  EngineOptions options;
+  options.reject_unknown_keys = absl::GetFlag(FLAGS_strict);
+  const TestReport report = RunRuleTests(args, options);
+  const std::string out = format == "json"    ? FormatTestReportJson(report)
+                          : format == "junit" ? FormatTestReportJunit(report)
+                                              : FormatTestReportText(report);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return report.ok() ? 0 : 1;
+}
+
+}  // namespace detect::client

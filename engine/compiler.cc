@@ -1,0 +1,191 @@
+// RuleSetBuilder: reads rule files, compiles them, reports issues, and builds the immutable RuleSet.
+#include "engine/compiler.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/internal/compiled_rule.h"
+#include "engine/internal/rule_parser.h"
+
+namespace detect {
+
+std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files);
+
+namespace {
+
+using engine_internal::CompiledRule;
+using engine_internal::Expr;
+using engine_internal::FieldPath;
+using engine_internal::PathStep;
+
+bool IsRuleFileName(const std::filesystem::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".yml" || ext == ".yaml";
+}
+
+// Gives every path read from the event root a memo slot shared by all paths with the same steps, so rules
+// that read `user.username` look it up once per event.
+class SlotInterner {
+ public:
+  void Path(FieldPath& p) {
+    if (p.empty()) return;
+    std::string key;
+    for (const PathStep& s : p.steps) {
+      absl::StrAppend(&key, static_cast<int>(s.kind), ":", s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key,
+                      "\x1f");
+    }
+    auto [it, inserted] = slots_.try_emplace(key, static_cast<int>(slots_.size()));
+    p.cache_slot = it->second;
+  }
+  // Paths inside comprehension Expressions are relative to elements and are not memoized.
+  void Exprs(std::vector<Expr>& exprs) {
+    for (Expr& e : exprs) {
+      Path(e.path);
+      Path(e.other_path);
+      if (!engine_internal::IsComprehension(e.op)) Exprs(e.children);
+    }
+  }
+  void Rule(CompiledRule& r) {
+    Exprs(r.inline_filters);
+    Exprs(r.detection);
+    for (auto& v : r.titles) {
+      Exprs(v.conditions);
+      for (auto& part : v.value.parts) Path(part.path);
+    }
+    for (auto& v : r.dedups) {
+      Exprs(v.conditions);
+      for (auto& part : v.value.parts) Path(part.path);
+    }
+    for (auto& v : r.dynamic_severities) Exprs(v.conditions);
+    for (auto& p : r.group_by) Path(p);
+    for (auto& [name, p] : r.alert_context) Path(p);
+    for (auto& p : r.summary_paths) Path(p);
+  }
+
+ private:
+  absl::flat_hash_map<std::string, int> slots_;
+};
+
+}  // namespace
+
+struct RuleSetBuilder::Impl {
+  EngineOptions options;
+  std::vector<std::pair<std::string, std::string>> files;  // name, text
+  std::vector<RuleIssue> issues;
+};
+
+RuleSetBuilder::RuleSetBuilder(EngineOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+RuleSetBuilder::~RuleSetBuilder() = default;
+RuleSetBuilder::RuleSetBuilder(RuleSetBuilder&&) noexcept = default;
+RuleSetBuilder& RuleSetBuilder::operator=(RuleSetBuilder&&) noexcept = default;
+
+bool CompileResult::IsValid() const {
+  return std::none_of(issues_.begin(), issues_.end(),
+                      [](const RuleIssue& i) { return i.severity == RuleIssue::Severity::kError; });
+}
+
+std::string CompileResult::FormatIssues() const {
+  std::string out;
+  for (const RuleIssue& i : issues_) absl::StrAppend(&out, i.ToString(), "\n");
+  return out;
+}
+
+void RuleSetBuilder::AddFile(std::string file_name, std::string text) {
+  impl_->files.emplace_back(std::move(file_name), std::move(text));
+}
+
+absl::Status RuleSetBuilder::AddPath(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) return absl::NotFoundError(absl::StrCat("rules path ", path, " does not exist"));
+  std::vector<std::string> names;
+  if (fs::is_directory(st)) {
+    fs::recursive_directory_iterator it(path, fs::directory_options::follow_directory_symlink, ec), end;
+    if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot read rules directory ", path, ": ", ec.message()));
+    for (; it != end; it.increment(ec)) {
+      if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", path, ": ", ec.message()));
+      const std::string name = it->path().filename().string();
+      if (!name.empty() && name[0] == '.') {  // Hidden, and Kubernetes ConfigMap's ..data / ..<timestamp>.
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec) && IsRuleFileName(it->path())) names.push_back(it->path().string());
+    }
+    std::sort(names.begin(), names.end());
+  } else {
+    names.push_back(path);
+  }
+  for (const std::string& name : names) {
+    const uintmax_t size = fs::file_size(name, ec);
+    if (!ec && size > impl_->options.max_rule_file_bytes) {
+      impl_->issues.push_back({RuleIssue::Severity::kError, {name, 0, 0},
+                               absl::StrCat("rule file is ", size, " bytes, over max_rule_file_bytes ",
+                                            impl_->options.max_rule_file_bytes)});
+      continue;
+    }
+    std::ifstream in(name, std::ios::binary);
+    if (!in) return absl::PermissionDeniedError(absl::StrCat("cannot read rule file ", name));
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    AddFile(name, buffer.str());
+  }
+  return absl::OkStatus();
+}
+
+CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
+  CompileResult result;
+  const EngineOptions& options = impl_->options;
+  std::vector<RuleIssue>& issues = impl_->issues;
+  std::vector<engine_internal::ParsedFile> parsed;
+  engine_internal::DataModels models;
+  for (auto& [name, text] : impl_->files) {
+    parsed.push_back(engine_internal::LoadYamlFile(name, text, &issues));
+    const auto& file = parsed.back();
+    if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, options, &models, &issues);
+  }
+  std::vector<std::unique_ptr<CompiledRule>> rules;
+  absl::flat_hash_map<std::string, SourceLocation> seen;
+  for (const auto& file : parsed) {
+    if (!file.ok || file.analysis_type == "datamodel") continue;
+    if (file.analysis_type != "rule" && file.analysis_type != "scheduled_rule") {
+      issues.push_back({RuleIssue::Severity::kWarning, {file.name, 1, 1},
+                        absl::StrCat("AnalysisType ", file.analysis_type, " is not a rule; skipped")});
+      continue;
+    }
+    auto rule = engine_internal::ParseRule(file, options, models, &issues);
+    if (rule == nullptr) continue;
+    auto [it, inserted] = seen.try_emplace(rule->info.id, rule->info.location);
+    if (!inserted) {
+      issues.push_back({RuleIssue::Severity::kError, rule->info.location,
+                        absl::StrCat("duplicate RuleID \"", rule->info.id, "\" (first defined at ",
+                                     it->second.ToString(), ")")});
+      continue;
+    }
+    rules.push_back(std::move(rule));
+  }
+  if (options.max_rules != 0 && rules.size() > options.max_rules) {
+    issues.push_back({RuleIssue::Severity::kError, {},
+                      absl::StrCat(rules.size(), " rules exceed max_rules ", options.max_rules)});
+    rules.clear();
+  }
+  result.issues_ = std::move(issues);
+  if (on_error == OnRuleError::kAbort && !result.IsValid()) return result;
+  SlotInterner slots;
+  for (auto& r : rules) slots.Rule(*r);
+  std::vector<std::pair<std::string, std::string>> files = impl_->files;
+  std::sort(files.begin(), files.end());
+  result.rule_set_ = std::shared_ptr<const RuleSet>(new RuleSet(options, std::move(rules), ComputeRuleSetVersion(files)));
+  return result;
+}
+
+}  // namespace detect

@@ -1,0 +1,46 @@
+// EvalScratch storage, and the adapter that lets lists built during evaluation be read as Values.
+#include "engine/eval_scratch.h"
+
+namespace detect {
+namespace {
+
+const std::vector<Value>& ListOf(const Value& v) {
+  return *reinterpret_cast<const std::vector<Value>*>(static_cast<uintptr_t>(v.node_a()));
+}
+
+class ScratchListAdapter final : public NodeAdapter {
+ public:
+  Value Get(const Value&, absl::string_view) const override { return Value(); }
+  Value At(const Value& list, size_t index) const override { return ListOf(list)[index]; }
+  size_t Size(const Value& node) const override { return ListOf(node).size(); }
+  void ForEachElement(const Value& list, absl::FunctionRef<bool(const Value&)> fn) const override {
+    for (const Value& v : ListOf(list)) {
+      if (!fn(v)) return;
+    }
+  }
+  void ForEachMember(const Value&, absl::FunctionRef<bool(absl::string_view, const Value&)>) const override {}
+};
+
+const ScratchListAdapter kScratchListAdapter;
+
+}  // namespace
+
+std::vector<Value>* EvalScratch::NewList() {
+  if (lists_used_ == lists_.size()) lists_.push_back(std::make_unique<std::vector<Value>>());
+  std::vector<Value>* list = lists_[lists_used_++].get();
+  list->clear();
+  return list;
+}
+
+Value EvalScratch::ListValue(const std::vector<Value>* list) {
+  return Value::Node(ValueKind::kList, &kScratchListAdapter, reinterpret_cast<uintptr_t>(list), 0);
+}
+
+std::string* EvalScratch::NewString() {
+  if (strings_used_ == strings_.size()) strings_.push_back(std::make_unique<std::string>());
+  std::string* s = strings_[strings_used_++].get();
+  s->clear();
+  return s;
+}
+
+}  // namespace detect

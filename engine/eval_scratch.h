@@ -1,0 +1,68 @@
+// EvalScratch: the per-thread, per-call state of evaluation (path memo, lists built while evaluating, candidate
+// rules), owned by the caller and reused across events so the hot path does not allocate.
+#ifndef DETECT_ENGINE_EVAL_SCRATCH_H_
+#define DETECT_ENGINE_EVAL_SCRATCH_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/value.h"
+
+namespace detect {
+
+// Thread-compatible: one per thread. Values it hands out live until the next BeginEvent().
+class EvalScratch {
+ public:
+  EvalScratch() = default;
+  EvalScratch(const EvalScratch&) = delete;
+  EvalScratch& operator=(const EvalScratch&) = delete;
+
+  // Starts a new event: forgets memoized lookups and the lists built for the previous one.
+  void BeginEvent() {
+    ++epoch_;
+    lists_used_ = 0;
+    strings_used_ = 0;
+  }
+
+  // A fresh empty list that lives until the next BeginEvent(); Value() of it via ListValue().
+  std::vector<Value>* NewList();
+  // A Value viewing a list made by NewList().
+  static Value ListValue(const std::vector<Value>* list);
+  // A string that lives until the next BeginEvent() (for values the engine derives).
+  std::string* NewString();
+
+  // Memo of path lookups from the event root, by FieldPath::cache_slot.
+  bool GetMemo(int slot, Value* out) const {
+    if (slot < 0 || static_cast<size_t>(slot) >= memo_epoch_.size() || memo_epoch_[slot] != epoch_) return false;
+    *out = memo_[slot];
+    return true;
+  }
+  void SetMemo(int slot, const Value& v) {
+    if (slot < 0) return;
+    if (static_cast<size_t>(slot) >= memo_.size()) {
+      memo_.resize(slot + 1);
+      memo_epoch_.resize(slot + 1, 0);
+    }
+    memo_[slot] = v;
+    memo_epoch_[slot] = epoch_;
+  }
+
+  // Candidate rule indexes of the current event (used by RuleSet).
+  std::vector<uint32_t>& candidates() { return candidates_; }
+
+ private:
+  uint32_t epoch_ = 1;
+  std::vector<Value> memo_;
+  std::vector<uint32_t> memo_epoch_;
+  std::vector<std::unique_ptr<std::vector<Value>>> lists_;
+  size_t lists_used_ = 0;
+  std::vector<std::unique_ptr<std::string>> strings_;
+  size_t strings_used_ = 0;
+  std::vector<uint32_t> candidates_;
+};
+
+}  // namespace detect
+
+#endif  // DETECT_ENGINE_EVAL_SCRATCH_H_

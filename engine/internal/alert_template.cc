@@ -1,0 +1,89 @@
+// Parsing and rendering of alert templates.
+#include "engine/internal/alert_template.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "engine/internal/value_text.h"
+
+namespace detect::engine_internal {
+
+std::vector<const FieldPath*> AlertTemplate::Fields() const {
+  std::vector<const FieldPath*> fields;
+  for (const TemplatePart& p : parts) {
+    if (p.is_field) fields.push_back(&p.path);
+  }
+  return fields;
+}
+
+absl::StatusOr<AlertTemplate> ParseAlertTemplate(absl::string_view text) {
+  AlertTemplate tmpl;
+  tmpl.text = std::string(text);
+  TemplatePart part;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '}' ) {
+      if (i + 1 < text.size() && text[i + 1] == '}') {
+        part.literal.push_back('}');
+        ++i;
+        continue;
+      }
+      return absl::InvalidArgumentError(absl::StrCat("unmatched '}' at offset ", i, " (write }} for a brace)"));
+    }
+    if (c != '{') {
+      part.literal.push_back(c);
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '{') {
+      part.literal.push_back('{');
+      ++i;
+      continue;
+    }
+    const size_t close = text.find('}', i);
+    if (close == absl::string_view::npos) {
+      return absl::InvalidArgumentError(absl::StrCat("unclosed '{' at offset ", i));
+    }
+    absl::string_view inner = text.substr(i + 1, close - i - 1);
+    const size_t bar = inner.find('|');
+    absl::string_view path_text = absl::StripAsciiWhitespace(inner.substr(0, bar));
+    auto path = ParseKeyPath(path_text);
+    if (!path.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("placeholder {", inner, "}: ", path.status().message()));
+    }
+    part.is_field = true;
+    part.path = *std::move(path);
+    if (bar != absl::string_view::npos) {
+      part.has_default = true;
+      part.default_text = std::string(inner.substr(bar + 1));
+    }
+    tmpl.parts.push_back(std::move(part));
+    part = TemplatePart();
+    i = close;
+  }
+  if (!part.literal.empty()) tmpl.parts.push_back(std::move(part));
+  return tmpl;
+}
+
+void RenderAlertTemplate(const AlertTemplate& tmpl, const EvalContext& ctx, std::string& out) {
+  for (const TemplatePart& part : tmpl.parts) {
+    out += part.literal;
+    if (!part.is_field) continue;
+    const Value v = ResolveEventPath(part.path, ctx);
+    if (part.has_default && !IsTruthy(v)) {
+      out += part.default_text;
+    } else if (v.is_missing()) {
+      // Nothing: a missing value without a default renders empty.
+    } else if (part.path.has_wildcard && v.is_list()) {
+      bool first = true;
+      v.ForEachElement([&](const Value& e) {
+        if (!first) out += ", ";
+        first = false;
+        AppendPythonStr(e, out);
+        return true;
+      });
+    } else {
+      AppendPythonStr(v, out);
+    }
+  }
+}
+
+}  // namespace detect::engine_internal

@@ -1,0 +1,39 @@
+// The predicate interpreter: evaluates compiled Expr trees over event Values with Panther's semantics (missing
+// keys, Python equality and truthiness, strict booleans). Allocation-free except for [*] collections, which
+// live in the caller's EvalScratch.
+#ifndef DETECT_ENGINE_INTERNAL_EVALUATOR_H_
+#define DETECT_ENGINE_INTERNAL_EVALUATOR_H_
+
+#include <vector>
+
+#include "engine/eval_scratch.h"
+#include "engine/internal/expr.h"
+#include "engine/options.h"
+#include "engine/value.h"
+
+namespace detect::engine_internal {
+
+// Per-event evaluation state; cheap to construct. Thread-compatible.
+struct EvalContext {
+  const EngineOptions* options;
+  EvalScratch* scratch;
+  Value event;  // The event root.
+};
+
+// Resolves a path from the event root: memoized per event, with Panther's derived p_any_* fields.
+Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx);
+// Resolves a path relative to `base` (a list element inside a comprehension) or the event root when
+// `base` is null.
+Value ResolvePath(const FieldPath& path, const Value* base, const EvalContext& ctx);
+
+// Evaluates one expression; `base` is the current comprehension element, or null at the event root.
+bool EvalExpr(const Expr& expr, const Value* base, const EvalContext& ctx);
+// ANDs a list of expressions (a Detection or an element's Expressions).
+bool EvalAll(const std::vector<Expr>& exprs, const Value* base, const EvalContext& ctx);
+
+// Python `==` over event values (a missing key reads as None; booleans equal only booleans).
+bool PyEquals(const Value& a, const Value& b);
+
+}  // namespace detect::engine_internal
+
+#endif  // DETECT_ENGINE_INTERNAL_EVALUATOR_H_

@@ -1,0 +1,52 @@
+// FieldPath: a compiled path into an event (`a.b[0].c`, `a[*].b`, DeepKey lists, Snowflake `a:b.c`), resolved
+// once at rule load, and the lookup that walks it.
+#ifndef DETECT_ENGINE_INTERNAL_FIELD_PATH_H_
+#define DETECT_ENGINE_INTERNAL_FIELD_PATH_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "engine/value.h"
+
+namespace detect {
+class EvalScratch;
+}
+
+namespace detect::engine_internal {
+
+struct PathStep {
+  enum Kind : uint8_t { kKey, kIndex, kWildcard };
+  Kind kind = kKey;
+  std::string key;
+  int64_t index = 0;
+};
+
+// Immutable after compilation. Thread-safe to share.
+struct FieldPath {
+  std::vector<PathStep> steps;
+  std::string text;           // As the rule author wrote it, for messages and `describe`.
+  bool has_wildcard = false;
+  int cache_slot = -1;        // Per-event memo slot for paths read from the event root; -1: not memoized.
+
+  bool empty() const { return steps.empty(); }
+};
+
+// `Key: name`: one top-level key, taken literally (dots are part of the key).
+FieldPath KeyPathFromKey(absl::string_view key);
+// `KeyPath: a.b[0].c[*].d` (also `a.b.0`); InvalidArgument on malformed brackets or empty segments.
+absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text);
+// Snowflake notation of SummaryAttributes: `user:username` is `user.username`, `p_any_ip_addresses` itself.
+absl::StatusOr<FieldPath> ParseSnowflakePath(absl::string_view text);
+
+// Walks `path` from `root`. A [*] step collects the rest of the path over every element into a list kept in
+// `scratch`; such lists flatten nested [*] results. Missing when any step does not exist.
+Value Lookup(const FieldPath& path, const Value& root, EvalScratch& scratch);
+// The same walk starting at steps[first] (the value of steps before it is `start`).
+Value LookupFrom(const FieldPath& path, size_t first, const Value& start, EvalScratch& scratch);
+
+}  // namespace detect::engine_internal
+
+#endif  // DETECT_ENGINE_INTERNAL_FIELD_PATH_H_

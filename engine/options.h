@@ -1,0 +1,39 @@
+// EngineOptions: every limit of rule loading and evaluation, with its default. 0 means unbounded only where
+// the comment says so.
+#ifndef DETECT_ENGINE_OPTIONS_H_
+#define DETECT_ENGINE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace detect {
+
+struct EngineOptions {
+  // Largest event accepted, in bytes of JSON. 0: unbounded (not recommended for a server).
+  size_t max_event_bytes = 1 << 20;
+  // Deepest nesting of arrays and objects in an event. Deeper events get a per-event error.
+  size_t max_event_depth = 256;
+  // Largest rule file read, in bytes.
+  size_t max_rule_file_bytes = 4 << 20;
+  // Most rules in one rule set. 0: unbounded.
+  size_t max_rules = 100000;
+  // RE2 limits for rule regexes: memory budget per pattern and the largest compiled program accepted.
+  int64_t max_regex_memory_bytes = 8 << 20;
+  int max_regex_program_size = 10000;
+  // Rendered titles and dedup strings are cut to this many characters, as Panther caps them.
+  size_t max_generated_field_size = 1000;
+  // Log type of events that carry none (no p_log_type and none given by the caller).
+  std::string default_log_type = "Amazon.EKS.Audit";
+  // Unknown top-level keys in a rule file: accepted with a warning (as Panther's tool does when told to
+  // ignore extra keys), or, when true, errors that make the rule invalid. Unknown keys inside detection
+  // expressions are always errors.
+  bool reject_unknown_keys = false;
+  // Compute p_any_ip_addresses, p_any_usernames, p_any_aws_arns and p_any_aws_account_ids from Kubernetes
+  // audit fields when an event lacks them, as Panther does when it parses EKS logs.
+  bool derive_panther_fields = true;
+};
+
+}  // namespace detect
+
+#endif  // DETECT_ENGINE_OPTIONS_H_

@@ -1,0 +1,160 @@
+// Evaluation of events against a compiled RuleSet, and rendering of the alert fields of matches.
+#include "engine/rule_set.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/internal/compiled_rule.h"
+#include "engine/internal/evaluator.h"
+#include "engine/internal/rule_index.h"
+#include "engine/internal/value_text.h"
+#include "engine/internal/yaml_util.h"
+
+namespace detect {
+
+using engine_internal::AlertTemplate;
+using engine_internal::AlertVariant;
+using engine_internal::CompiledRule;
+using engine_internal::EvalContext;
+
+namespace {
+
+constexpr absl::string_view kTruncatedSuffix = "... (truncated)";
+
+void Cap(std::string& s, size_t max) {
+  if (max == 0 || s.size() <= max) return;
+  s.resize(max > kTruncatedSuffix.size() ? max - kTruncatedSuffix.size() : 0);
+  s.append(kTruncatedSuffix.data(), kTruncatedSuffix.size());
+}
+
+bool AnyHolds(const std::vector<engine_internal::Expr>& conditions, const EvalContext& ctx) {
+  if (conditions.empty()) return true;
+  for (const auto& c : conditions) {
+    if (engine_internal::EvalExpr(c, nullptr, ctx)) return true;
+  }
+  return false;
+}
+
+template <typename T>
+const T* FirstVariant(const std::vector<AlertVariant<T>>& variants, const EvalContext& ctx) {
+  for (const auto& v : variants) {
+    if (AnyHolds(v.conditions, ctx)) return &v.value;
+  }
+  return nullptr;
+}
+
+void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineOptions& options, Match& m) {
+  const RuleInfo& info = rule.info;
+  const Severity* sev = FirstVariant(rule.dynamic_severities, ctx);
+  m.severity = sev ? *sev : info.severity;
+
+  m.title.clear();
+  if (const AlertTemplate* t = FirstVariant(rule.titles, ctx)) engine_internal::RenderAlertTemplate(*t, ctx, m.title);
+  if (m.title.empty()) m.title = info.display_name.empty() ? info.id : info.display_name;
+  Cap(m.title, options.max_generated_field_size);
+
+  m.dedup.clear();
+  if (const AlertTemplate* t = FirstVariant(rule.dedups, ctx)) {
+    engine_internal::RenderAlertTemplate(*t, ctx, m.dedup);
+  } else if (!rule.group_by.empty()) {
+    for (size_t i = 0; i < rule.group_by.size(); ++i) {
+      if (i > 0) m.dedup += ':';
+      engine_internal::AppendPythonStr(engine_internal::ResolveEventPath(rule.group_by[i], ctx), m.dedup);
+    }
+  }
+  if (m.dedup.empty()) m.dedup = m.title;
+  Cap(m.dedup, options.max_generated_field_size);
+
+  m.summary.resize(rule.summary_paths.size());
+  for (size_t i = 0; i < rule.summary_paths.size(); ++i) {
+    m.summary[i].name = info.summary_attributes[i];
+    m.summary[i].json.clear();
+    engine_internal::AppendJson(engine_internal::ResolveEventPath(rule.summary_paths[i], ctx), m.summary[i].json);
+  }
+
+  m.alert_context_json = "{";
+  for (size_t i = 0; i < rule.alert_context.size(); ++i) {
+    if (i > 0) m.alert_context_json += ',';
+    engine_internal::AppendJsonString(rule.alert_context[i].first, m.alert_context_json);
+    m.alert_context_json += ':';
+    engine_internal::AppendJson(engine_internal::ResolveEventPath(rule.alert_context[i].second, ctx),
+                                m.alert_context_json);
+  }
+  m.alert_context_json += '}';
+}
+
+uint64_t Fnv1a(absl::string_view s, uint64_t h) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules, std::string version)
+    : options_(std::move(options)), rules_(std::move(rules)), version_(std::move(version)) {
+  index_ = engine_internal::RuleIndex::Build(rules_);
+}
+
+RuleSet::~RuleSet() = default;
+
+const RuleInfo& RuleSet::rule(size_t index) const { return rules_[index]->info; }
+
+int RuleSet::FindRule(absl::string_view rule_id) const {
+  for (size_t i = 0; i < rules_.size(); ++i) {
+    if (rules_[i]->info.id == rule_id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool RuleSet::EvaluateOne(uint32_t index, const Value& event, EvalScratch& scratch, EvalResult& out) const {
+  const CompiledRule& rule = *rules_[index];
+  const EvalContext ctx{&options_, &scratch, event};
+  if (!engine_internal::EvalAll(rule.inline_filters, nullptr, ctx) ||
+      !engine_internal::EvalAll(rule.detection, nullptr, ctx)) {
+    return false;
+  }
+  Match& m = out.matches.emplace_back();
+  m.rule_index = index;
+  m.rule = &rule.info;
+  RenderMatch(rule, ctx, options_, m);
+  return true;
+}
+
+void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScratch& scratch,
+                       EvalResult& out) const {
+  scratch.BeginEvent();
+  if (log_type.empty()) {
+    const Value lt = event.Get("p_log_type");
+    log_type = lt.is_string() ? lt.string_value() : absl::string_view(options_.default_log_type);
+  }
+  const EvalContext ctx{&options_, &scratch, event};
+  std::vector<uint32_t>& candidates = scratch.candidates();
+  index_->Candidates(log_type, ctx, &candidates);
+  for (uint32_t index : candidates) EvaluateOne(index, event, scratch, out);
+}
+
+absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
+                                   EvalScratch& scratch, EvalResult& out) const {
+  absl::StatusOr<Value> event = parser.Parse(json);
+  if (!event.ok()) return event.status();
+  Evaluate(*event, log_type, scratch, out);
+  return absl::OkStatus();
+}
+
+void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch, EvalResult& out) const {
+  scratch.BeginEvent();
+  EvaluateOne(static_cast<uint32_t>(rule_index), event, scratch, out);
+}
+
+std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files) {
+  uint64_t h = 1469598103934665603ull;
+  for (const auto& [name, text] : files) {
+    h = Fnv1a(name, h);
+    h = Fnv1a(absl::string_view("\0", 1), h);
+    h = Fnv1a(text, h);
+  }
+  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
+}
+
+}  // namespace detect

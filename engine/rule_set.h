@@ -1,0 +1,100 @@
+// RuleSet: an immutable, compiled set of rules, and the evaluation of one event against it.
+#ifndef DETECT_ENGINE_RULE_SET_H_
+#define DETECT_ENGINE_RULE_SET_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "engine/eval_scratch.h"
+#include "engine/json_event.h"
+#include "engine/options.h"
+#include "engine/rule.h"
+#include "engine/value.h"
+
+namespace detect {
+
+namespace engine_internal {
+struct CompiledRule;
+class RuleIndex;
+}  // namespace engine_internal
+
+// One summary attribute of a match: its path as written and its value as JSON text ("null" when missing).
+struct SummaryValue {
+  std::string name;
+  std::string json;
+};
+
+// One matching rule for one event, with its alert fields rendered.
+struct Match {
+  uint32_t rule_index = 0;
+  const RuleInfo* rule = nullptr;  // Owned by the RuleSet, which must outlive the Match.
+  Severity severity = Severity::kInfo;
+  std::string title;
+  std::string dedup;
+  std::vector<SummaryValue> summary;
+  std::string alert_context_json = "{}";  // A JSON object.
+};
+
+// A rule that could not be evaluated on this event: reported, never a crash, never a lost result for others.
+struct RuleError {
+  uint32_t rule_index = 0;
+  std::string message;
+};
+
+// Reused across events by the caller: Clear() keeps the capacity.
+struct EvalResult {
+  std::vector<Match> matches;
+  std::vector<RuleError> errors;
+  void Clear() {
+    matches.clear();
+    errors.clear();
+  }
+};
+
+// Thread-safe: every method is const and the set never changes after Build. Evaluate concurrently from any
+// number of threads, each with its own EvalScratch and JsonEventParser. Share it as shared_ptr<const RuleSet>.
+class RuleSet {
+ public:
+  ~RuleSet();
+  RuleSet(const RuleSet&) = delete;
+  RuleSet& operator=(const RuleSet&) = delete;
+
+  // Evaluates the enabled rules whose LogTypes include the event's log type: `log_type` if not empty, else
+  // the event's `p_log_type`, else EngineOptions::default_log_type. Matches are appended in rule order.
+  void Evaluate(const Value& event, absl::string_view log_type, EvalScratch& scratch, EvalResult& out) const;
+  // Parses one JSON event with `parser`, then Evaluate(). A bad event is the returned error (InvalidArgument).
+  absl::Status EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
+                            EvalScratch& scratch, EvalResult& out) const;
+  // Evaluates one rule regardless of Enabled and LogTypes (the rule-test runner's entry point).
+  void EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch, EvalResult& out) const;
+
+  size_t size() const { return rules_.size(); }
+  const RuleInfo& rule(size_t index) const;
+  // Index of the rule with this RuleID, or -1.
+  int FindRule(absl::string_view rule_id) const;
+  const EngineOptions& options() const { return options_; }
+  // A content hash of the compiled rule files: equal sets have equal versions.
+  const std::string& version() const { return version_; }
+  // The compiled form, for analysis (describe, coverage) inside the engine.
+  const engine_internal::CompiledRule& compiled_rule(size_t index) const { return *rules_[index]; }
+
+ private:
+  friend class RuleSetBuilder;
+  RuleSet(EngineOptions options, std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules,
+          std::string version);
+
+  bool EvaluateOne(uint32_t index, const Value& event, EvalScratch& scratch, EvalResult& out) const;
+
+  EngineOptions options_;
+  std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
+  std::unique_ptr<engine_internal::RuleIndex> index_;
+  std::string version_;
+};
+
+}  // namespace detect
+
+#endif  // DETECT_ENGINE_RULE_SET_H_

@@ -1,0 +1,18 @@
+// Formatting of source locations and rule issues.
+#include "engine/source_location.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace detect {
+
+std::string SourceLocation::ToString() const {
+  if (line <= 0) return file;
+  if (column <= 0) return absl::StrCat(file, ":", line);
+  return absl::StrCat(file, ":", line, ":", column);
+}
+
+std::string RuleIssue::ToString() const {
+  return absl::StrCat(severity == Severity::kError ? "ERROR: " : "WARNING: ", location.ToString(), ": ", message);
+}
+
+}  // namespace detect
