@@ -12,7 +12,7 @@
 namespace detect::engine_internal {
 namespace {
 
-enum class Operand { kNone, kValue, kValues, kValueOrValues, kExpressions };
+enum class Operand { kNone, kValue, kValues, kValueOrValues, kExpressions, kOptionalBool };
 
 struct ConditionSpec {
   const char* name;
@@ -59,12 +59,12 @@ constexpr ConditionSpec kConditions[] = {
     {"IsNotNull", Op::kIsNull, true, false, Operand::kNone},
     {"IsNullOrEmpty", Op::kIsNullOrEmpty, false, false, Operand::kNone},
     {"IsNotNullOrEmpty", Op::kIsNullOrEmpty, true, false, Operand::kNone},
-    {"IsIPAddress", Op::kIsIPAddress, false, false, Operand::kNone},
-    {"IsNotIPAddress", Op::kIsIPAddress, true, false, Operand::kNone},
-    {"IsIPAddressPrivate", Op::kIsIPAddressPrivate, false, false, Operand::kNone},
-    {"IsIPAddressNotPrivate", Op::kIsIPAddressPrivate, true, false, Operand::kNone},
-    {"IsIPAddressPublic", Op::kIsIPAddressPublic, false, false, Operand::kNone},
-    {"IsIPAddressNotPublic", Op::kIsIPAddressPublic, true, false, Operand::kNone},
+    {"IsIPAddress", Op::kIsIPAddress, false, false, Operand::kOptionalBool},
+    {"IsNotIPAddress", Op::kIsIPAddress, true, false, Operand::kOptionalBool},
+    {"IsIPAddressPrivate", Op::kIsIPAddressPrivate, false, false, Operand::kOptionalBool},
+    {"IsIPAddressNotPrivate", Op::kIsIPAddressPrivate, true, false, Operand::kOptionalBool},
+    {"IsIPAddressPublic", Op::kIsIPAddressPublic, false, false, Operand::kOptionalBool},
+    {"IsIPAddressNotPublic", Op::kIsIPAddressPublic, true, false, Operand::kOptionalBool},
     {"IsIPAddressInCIDR", Op::kIsIPAddressInCIDR, false, false, Operand::kValueOrValues},
     {"IsIPAddressNotInCIDR", Op::kIsIPAddressInCIDR, true, false, Operand::kValueOrValues},
     {"Matches", Op::kMatches, false, false, Operand::kValue},
@@ -180,7 +180,6 @@ bool DetectionParser::ParseExpr(const YAML::Node& node, Expr* out) {
       ok = false;
     }
   }
-  if (!ok) return false;
   for (size_t i = 0; i < 4; ++i) {
     const char* name = kCombinators[i];
     if (!node[name]) continue;
@@ -190,9 +189,10 @@ bool DetectionParser::ParseExpr(const YAML::Node& node, Expr* out) {
     }
     out->op = static_cast<Op>(static_cast<int>(Op::kAll) + i);
     out->condition_name = name;
-    return ParseList(node[name], name, &out->children);
+    return ParseList(node[name], name, &out->children) && ok;
   }
-  return ParseCondition(node, out);
+  // Keep going after an unknown key so that every mistake of the expression is reported at once.
+  return ParseCondition(node, out) && ok;
 }
 
 bool DetectionParser::FindKeySpec(const YAML::Node& node, FieldPath* out, bool* ok) {
@@ -384,6 +384,21 @@ bool DetectionParser::ParseOperands(const YAML::Node& node, Expr* out) {
         return false;
       }
       return true;
+    case Operand::kOptionalBool: {
+      // Panther writes `Condition: IsIPAddressPrivate` with `Value: true`; `Value: false` negates the test.
+      if (values) {
+        Error(values, absl::StrCat("Condition ", name, " takes no Values"));
+        return false;
+      }
+      if (!value) return true;
+      const Literal lit = value.IsScalar() ? ScalarToLiteral(value) : Literal();
+      if (lit.kind != ValueKind::kBool) {
+        Error(value, absl::StrCat("Condition ", name, " takes no Value, or Value: true / false"));
+        return false;
+      }
+      if (!lit.b) out->negate = !out->negate;
+      return true;
+    }
     case Operand::kExpressions:
       if (!exprs) {
         Error(node, absl::StrCat("Condition ", name, " needs Expressions (evaluated on each element)"));
