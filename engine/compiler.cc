@@ -67,6 +67,7 @@ class SlotInterner {
     for (auto& p : r.group_by) Path(p);
     for (auto& [name, p] : r.alert_context) Path(p);
     for (auto& p : r.summary_paths) Path(p);
+    for (auto& f : r.alert_fields) Path(f.list);  // Element templates and filters are relative: not memoized.
   }
 
  private:

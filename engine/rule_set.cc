@@ -47,13 +47,15 @@ void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineO
   m.severity = sev ? *sev : info.severity;
 
   m.title.clear();
-  if (const AlertTemplate* t = FirstVariant(rule.titles, ctx)) engine_internal::RenderAlertTemplate(*t, ctx, m.title);
+  if (const AlertTemplate* t = FirstVariant(rule.titles, ctx)) {
+    engine_internal::RenderAlertTemplate(*t, ctx, m.title, &rule.alert_fields);
+  }
   if (m.title.empty()) m.title = info.display_name.empty() ? info.id : info.display_name;
   Cap(m.title, options.max_generated_field_size);
 
   m.dedup.clear();
   if (const AlertTemplate* t = FirstVariant(rule.dedups, ctx)) {
-    engine_internal::RenderAlertTemplate(*t, ctx, m.dedup);
+    engine_internal::RenderAlertTemplate(*t, ctx, m.dedup, &rule.alert_fields);
   } else if (!rule.group_by.empty()) {
     for (size_t i = 0; i < rule.group_by.size(); ++i) {
       if (i > 0) m.dedup += ':';

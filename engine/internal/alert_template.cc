@@ -10,7 +10,7 @@ namespace detect::engine_internal {
 std::vector<const FieldPath*> AlertTemplate::Fields() const {
   std::vector<const FieldPath*> fields;
   for (const TemplatePart& p : parts) {
-    if (p.is_field) fields.push_back(&p.path);
+    if (p.is_field && p.alert_field.empty()) fields.push_back(&p.path);
   }
   return fields;
 }
@@ -43,6 +43,15 @@ absl::StatusOr<AlertTemplate> ParseAlertTemplate(absl::string_view text) {
       return absl::InvalidArgumentError(absl::StrCat("unclosed '{' at offset ", i));
     }
     absl::string_view inner = text.substr(i + 1, close - i - 1);
+    if (!inner.empty() && inner[0] == '@') {
+      part.is_field = true;
+      part.alert_field = std::string(absl::StripAsciiWhitespace(inner.substr(1)));
+      if (part.alert_field.empty()) return absl::InvalidArgumentError("placeholder {@} names no AlertFields entry");
+      tmpl.parts.push_back(std::move(part));
+      part = TemplatePart();
+      i = close;
+      continue;
+    }
     const size_t bar = inner.find('|');
     absl::string_view path_text = absl::StripAsciiWhitespace(inner.substr(0, bar));
     auto path = ParseKeyPath(path_text);
@@ -63,11 +72,33 @@ absl::StatusOr<AlertTemplate> ParseAlertTemplate(absl::string_view text) {
   return tmpl;
 }
 
-void RenderAlertTemplate(const AlertTemplate& tmpl, const EvalContext& ctx, std::string& out) {
+namespace {
+
+void RenderAlertField(const AlertField& field, const EvalContext& ctx, std::string& out) {
+  const Value list = ResolveEventPath(field.list, ctx);
+  bool first = true;
+  list.ForEachElement([&](const Value& elem) {
+    if (!EvalAll(field.filter, &elem, ctx)) return true;
+    if (!first) out += field.separator;
+    first = false;
+    RenderAlertTemplate(field.element, ctx, out, nullptr, &elem);
+    return true;
+  });
+  if (first) out += field.default_text;
+}
+
+}  // namespace
+
+void RenderAlertTemplate(const AlertTemplate& tmpl, const EvalContext& ctx, std::string& out,
+                         const std::vector<AlertField>* fields, const Value* base) {
   for (const TemplatePart& part : tmpl.parts) {
     out += part.literal;
     if (!part.is_field) continue;
-    const Value v = ResolveEventPath(part.path, ctx);
+    if (part.alert_field_index >= 0) {
+      if (fields != nullptr) RenderAlertField((*fields)[part.alert_field_index], ctx, out);
+      continue;
+    }
+    const Value v = ResolvePath(part.path, base, ctx);
     if (part.has_default && !IsTruthy(v)) {
       out += part.default_text;
     } else if (v.is_missing()) {

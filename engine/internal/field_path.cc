@@ -80,6 +80,11 @@ absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text) {
   FieldPath path;
   path.text = std::string(text);
   if (text.empty()) return absl::InvalidArgumentError("empty path");
+  // `$` is the current value itself (the event, or the element inside a comprehension); `$.a.b` is `a.b`.
+  if (text == "$") return path;
+  if (text.size() > 2 && text[0] == '$' && (text[1] == '.' || text[1] == '[')) {
+    text.remove_prefix(text[1] == '.' ? 2 : 1);
+  }
   size_t i = 0;
   bool expect_segment = true;
   while (i < text.size()) {

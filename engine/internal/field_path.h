@@ -36,7 +36,8 @@ struct FieldPath {
 
 // `Key: name`: one top-level key, taken literally (dots are part of the key).
 FieldPath KeyPathFromKey(absl::string_view key);
-// `KeyPath: a.b[0].c[*].d` (also `a.b.0`); InvalidArgument on malformed brackets or empty segments.
+// `KeyPath: a.b[0].c[*].d` (also `a.b.0`, and `$.a.b`); `$` alone is the current value (no steps).
+// InvalidArgument on malformed brackets or empty segments.
 absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text);
 // Snowflake notation of SummaryAttributes: `user:username` is `user.username`, `p_any_ip_addresses` itself.
 absl::StatusOr<FieldPath> ParseSnowflakePath(absl::string_view text);

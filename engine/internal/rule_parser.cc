@@ -11,7 +11,7 @@
 namespace detect::engine_internal {
 namespace {
 
-// Every top-level key of Panther's analysis schema, plus this project's AlertDedup.
+// Every top-level key of Panther's analysis schema, plus this project's AlertDedup and AlertFields.
 constexpr const char* kTopLevelKeys[] = {
     "AnalysisType", "Description", "DisplayName", "Enabled", "CreatedBy", "Filename", "LogTypes",
     "OnlyUseBaseRiskScore", "Reference", "Reports", "Runbook", "Severity", "Tags", "Tests", "PolicyID",
@@ -19,7 +19,7 @@ constexpr const char* kTopLevelKeys[] = {
     "SummaryAttributes", "Threshold", "CreateAlert", "ScheduledQueries", "GlobalID", "AthenaQuery", "Query",
     "QueryName", "Schedule", "SnowflakeQuery", "DatabricksQuery", "Lookback", "LookbackWindowSeconds",
     "LogTypeMap", "LookupName", "Refresh", "Schema", "PackID", "PackDefinition", "Detection", "InlineFilters",
-    "GroupBy", "AlertContext", "AlertTitle", "DynamicSeverities", "AlertDedup"};
+    "GroupBy", "AlertContext", "AlertTitle", "DynamicSeverities", "AlertDedup", "AlertFields"};
 constexpr const char* kTestKeys[] = {"Name",          "ExpectedResult", "LogType",       "ResourceType",
                                      "Mocks",         "Log",            "Resource",      "RuleOutputs",
                                      "ExpectedTitle", "ExpectedDedup",  "ExpectedSeverity", "ExpectedAlertContext"};
@@ -229,9 +229,69 @@ void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, 
   }
 }
 
+void ParseNamedFields(FileReader& r, DetectionParser& dp, const YAML::Node& node, CompiledRule* rule) {
+  if (!node.IsMap()) {
+    r.Issue(node, "AlertFields must map names to {Join, Template, Filter, Separator, Default}");
+    return;
+  }
+  for (const auto& kv : node) {
+    AlertField field;
+    field.name = kv.first.Scalar();
+    const YAML::Node& spec = kv.second;
+    std::string join, element, separator;
+    if (!spec.IsMap() || !r.String(spec, "Join", &join, true) || !r.String(spec, "Template", &element, true)) {
+      r.Issue(spec, absl::StrCat("AlertFields ", field.name, " needs Join (a list path) and Template"));
+      continue;
+    }
+    for (const auto& key : spec) {
+      const std::string k = key.first.Scalar();
+      if (k != "Join" && k != "Template" && k != "Filter" && k != "Separator" && k != "Default") {
+        r.Issue(key.first, absl::StrCat("unknown key \"", k, "\" in AlertFields ", field.name));
+      }
+    }
+    auto list = ParseKeyPath(join);
+    auto tmpl = ParseAlertTemplate(element);
+    if (!list.ok() || !tmpl.ok()) {
+      r.Issue(spec, absl::StrCat("AlertFields ", field.name, ": ", (!list.ok() ? list.status() : tmpl.status()).message()));
+      continue;
+    }
+    for (const TemplatePart& part : tmpl->parts) {
+      if (!part.alert_field.empty()) r.Issue(spec["Template"], "AlertFields templates cannot use {@...} placeholders");
+    }
+    field.list = *std::move(list);
+    field.element = *std::move(tmpl);
+    if (r.String(spec, "Separator", &separator)) field.separator = separator;
+    r.String(spec, "Default", &field.default_text);
+    if (const YAML::Node filter = spec["Filter"]) {
+      if (!dp.ParseList(filter, "AlertFields Filter", &field.filter)) r.Fail();
+    }
+    rule->alert_fields.push_back(std::move(field));
+  }
+}
+
+// Points `{@name}` placeholders at their AlertFields entries.
+void ResolveFieldRefs(FileReader& r, const YAML::Node& root, CompiledRule* rule) {
+  for (auto* variants : {&rule->titles, &rule->dedups}) {
+    for (auto& variant : *variants) {
+      for (TemplatePart& part : variant.value.parts) {
+        if (part.alert_field.empty()) continue;
+        for (size_t i = 0; i < rule->alert_fields.size(); ++i) {
+          if (rule->alert_fields[i].name == part.alert_field) part.alert_field_index = static_cast<int>(i);
+        }
+        if (part.alert_field_index < 0) {
+          r.Issue(root, absl::StrCat("template \"", variant.value.text, "\" uses {@", part.alert_field,
+                                     "}, which AlertFields does not define"));
+        }
+      }
+    }
+  }
+}
+
 void ParseAlertFields(FileReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+  if (const YAML::Node fields = root["AlertFields"]) ParseNamedFields(r, dp, fields, rule);
   ParseTemplateField(r, dp, root, "AlertTitle", &rule->titles);
   ParseTemplateField(r, dp, root, "AlertDedup", &rule->dedups);
+  ResolveFieldRefs(r, root, rule);
   if (const YAML::Node group = root["GroupBy"]) {
     if (!group.IsSequence()) {
       r.Issue(group, "GroupBy must be a list of key specifiers");
