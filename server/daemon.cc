@@ -1,0 +1,202 @@
+// Assembling and draining detectd.
+#include "server/daemon.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "server/log.h"
+
+namespace detect::server {
+namespace {
+
+constexpr char kServiceName[] = "detect.v1.DetectionService";
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " '", path, "'"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const DaemonOptions& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) {
+    if (!o.tls_client_ca.empty()) return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert.empty() || o.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  absl::StatusOr<std::string> cert = ReadFile(o.tls_cert, "--tls_cert");
+  if (!cert.ok()) return cert.status();
+  absl::StatusOr<std::string> key = ReadFile(o.tls_key, "--tls_key");
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  if (!o.tls_client_ca.empty()) {
+    absl::StatusOr<std::string> ca = ReadFile(o.tls_client_ca, "--tls_client_ca");
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *std::move(ca);
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  ssl.pem_key_cert_pairs.push_back({*std::move(key), *std::move(cert)});
+  return grpc::SslServerCredentials(ssl);
+}
+
+void SetServing(grpc::Server* server, bool serving) {
+  if (server == nullptr || server->GetHealthCheckService() == nullptr) return;
+  server->GetHealthCheckService()->SetServingStatus(serving);
+  server->GetHealthCheckService()->SetServingStatus(kServiceName, serving);
+}
+
+absl::Status WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out) return absl::InvalidArgumentError(absl::StrCat("cannot write --port_file '", path, "'"));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot write --port_file '", path, "'"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
+
+Daemon::~Daemon() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonOptions options) {
+  std::unique_ptr<Daemon> daemon(new Daemon(std::move(options)));
+  if (absl::Status s = daemon->Init(); !s.ok()) return s;
+  return daemon;
+}
+
+absl::Status Daemon::Init() {
+  metrics_ = std::make_unique<Metrics>();
+  store_ = std::make_unique<RuleStore>(
+      RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path}, metrics_.get());
+  if (absl::StatusOr<ReloadOutcome> loaded = store_->Reload("startup"); !loaded.ok()) return loaded.status();
+  if (!options_.lookup_tables_path.empty()) {
+    Log(LogLevel::kWarning, "--lookup_tables is accepted but not used by this engine version",
+        {{"path", options_.lookup_tables_path}});
+  }
+  evaluator_ = std::make_unique<EngineEvaluator>(store_.get());
+  service_ = std::make_unique<DetectionService>(evaluator_.get(), metrics_.get(), options_.service);
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(options_);
+  if (!creds.ok()) return creds.status();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, *creds, &port_);
+  builder.RegisterService(service_.get());
+  builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on --listen ", options_.listen));
+  }
+  if (!options_.health_listen.empty()) {
+    grpc::ServerBuilder health_builder;  // Only the (default) health service: no credentials needed.
+    health_builder.AddListeningPort(options_.health_listen, grpc::InsecureServerCredentials(), &health_port_);
+    health_server_ = health_builder.BuildAndStart();
+    if (health_server_ == nullptr || health_port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on --health_listen ", options_.health_listen));
+    }
+  }
+  if (!options_.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http =
+        MetricsHttpServer::Start(options_.metrics_listen, [m = metrics_.get()] { return m->RenderPrometheus(); });
+    if (!http.ok()) return http.status();
+    metrics_http_ = *std::move(http);
+  }
+  if (options_.watch_rules) {
+    absl::StatusOr<std::unique_ptr<RuleWatcher>> watcher = RuleWatcher::Start(
+        options_.rules_path, options_.watch_debounce, [store = store_.get()] { (void)store->Reload("file change"); });
+    if (watcher.ok()) {
+      watcher_ = *std::move(watcher);
+    } else {
+      Log(LogLevel::kWarning, "not watching the rules", {{"error", watcher.status().ToString()}});
+    }
+  }
+  SetServing(server_.get(), true);
+  SetServing(health_server_.get(), true);
+  if (!options_.port_file.empty()) {
+    if (absl::Status s = WritePortFile(options_.port_file, port_); !s.ok()) return s;
+  }
+  Log(LogLevel::kInfo, "serving",
+      {{"listen", options_.listen}, {"port", port_}, {"tls", !options_.tls_cert.empty()},
+       {"mtls", !options_.tls_client_ca.empty()}, {"health_port", health_port_}, {"metrics_port", metrics_port()},
+       {"rules", store_->Current()->size()}, {"version", store_->Current()->version()}});
+  return absl::OkStatus();
+}
+
+void Daemon::Shutdown() {
+  absl::MutexLock lock(&shutdown_mu_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  shutdown_started_.Notify();
+  const absl::Time start = absl::Now();
+  Log(LogLevel::kInfo, "shutting down: draining",
+      {{"grace_seconds", absl::ToDoubleSeconds(options_.shutdown_grace)},
+       {"open_streams", service_ != nullptr ? service_->open_streams() : 0}});
+  // NOT_SERVING first (the health-only port keeps answering it during the drain), then stop accepting.
+  if (server_ != nullptr && server_->GetHealthCheckService() != nullptr) {
+    server_->GetHealthCheckService()->Shutdown();
+  }
+  if (health_server_ != nullptr && health_server_->GetHealthCheckService() != nullptr) {
+    health_server_->GetHealthCheckService()->Shutdown();
+  }
+  watcher_.reset();
+  if (server_ != nullptr) {
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+    server_->Wait();
+  }
+  if (health_server_ != nullptr) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
+  if (metrics_http_ != nullptr) metrics_http_->Stop();
+  Log(LogLevel::kInfo, "drained", {{"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int RunUntilTerminated(Daemon& daemon) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      (void)daemon.Reload("SIGHUP");  // Logged and counted by the store; a rejected set changes nothing.
+      continue;
+    }
+    Log(LogLevel::kInfo, "termination signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    daemon.Shutdown();
+    return 0;
+  }
+}
+
+}  // namespace detect::server

@@ -1,0 +1,94 @@
+// Daemon: a whole detectd in one object (rule store, watcher, gRPC server with health and reflection, an
+// optional plaintext health-only port, the metrics endpoint), so main() and in-process integration tests start
+// exactly the same thing. RunUntilTerminated() is the signal loop: SIGHUP reloads, SIGTERM/SIGINT drain.
+#ifndef DETECT_SERVER_DAEMON_H_
+#define DETECT_SERVER_DAEMON_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "grpcpp/server.h"
+#include "server/engine_evaluator.h"
+#include "server/metrics.h"
+#include "server/metrics_http.h"
+#include "server/rule_store.h"
+#include "server/rule_watcher.h"
+#include "server/service.h"
+
+namespace detect::server {
+
+struct DaemonOptions {
+  std::string rules_path;
+  std::string listen = "0.0.0.0:50051";  // Port 0: any free port (see Daemon::port()).
+  std::string metrics_listen;            // Empty: no metrics endpoint.
+  std::string health_listen;             // Empty: none. Plaintext, health service only (probes under mTLS).
+  std::string tls_cert, tls_key;         // PEM files; both or neither.
+  std::string tls_client_ca;             // PEM CA bundle: clients must present a certificate it signed (mTLS).
+  std::string lookup_tables_path;
+  int max_message_bytes = 16 << 20;      // Largest request message gRPC accepts (RESOURCE_EXHAUSTED beyond).
+  ServiceOptions service;
+  EngineOptions engine;                  // max_event_bytes among them.
+  absl::Duration shutdown_grace = absl::Seconds(20);
+  bool watch_rules = true;
+  absl::Duration watch_debounce = absl::Milliseconds(500);
+  std::string port_file;                 // If set, the bound gRPC port is written there once serving.
+};
+
+// Thread-safe.
+class Daemon {
+ public:
+  // Loads the rules (an invalid rule set is an error: nothing serves a partial pack), then listens and
+  // reports SERVING.
+  static absl::StatusOr<std::unique_ptr<Daemon>> Start(DaemonOptions options);
+  ~Daemon();  // Shutdown().
+
+  int port() const { return port_; }
+  int health_port() const { return health_port_; }
+  int metrics_port() const { return metrics_http_ != nullptr ? metrics_http_->port() : 0; }
+  grpc::Server* server() { return server_.get(); }
+  RuleStore& rule_store() { return *store_; }
+  Metrics& metrics() { return *metrics_; }
+  DetectionService& service() { return *service_; }
+
+  absl::StatusOr<ReloadOutcome> Reload(absl::string_view reason) { return store_->Reload(reason); }
+
+  // Marks NOT_SERVING, stops accepting calls, lets in-flight calls and open streams finish until the grace
+  // period ends, then cancels what is left. Blocks until done; later calls return at once.
+  void Shutdown() ABSL_LOCKS_EXCLUDED(shutdown_mu_);
+  bool shutting_down() const { return shutdown_started_.HasBeenNotified(); }
+
+ private:
+  explicit Daemon(DaemonOptions options);
+  absl::Status Init();
+
+  const DaemonOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<RuleStore> store_;
+  std::unique_ptr<EngineEvaluator> evaluator_;
+  std::unique_ptr<DetectionService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<RuleWatcher> watcher_;
+  std::unique_ptr<MetricsHttpServer> metrics_http_;
+  int port_ = 0;
+  int health_port_ = 0;
+  absl::Notification shutdown_started_;
+  absl::Mutex shutdown_mu_;
+  bool shut_down_ ABSL_GUARDED_BY(shutdown_mu_) = false;
+};
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it creates afterwards, so that
+// RunUntilTerminated receives them with sigwait. Call first thing in main (before any thread exists).
+void BlockTerminationSignals();
+
+// Waits for signals: SIGHUP reloads the rules (a rejected set is logged, the old one keeps serving); SIGTERM or
+// SIGINT calls daemon.Shutdown() and returns 0, the process's exit status after a clean drain.
+int RunUntilTerminated(Daemon& daemon);
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_DAEMON_H_

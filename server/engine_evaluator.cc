@@ -1,0 +1,130 @@
+// Batch evaluation over one rule-set snapshot, with per-thread engine state.
+#include "server/engine_evaluator.h"
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "engine/eval_scratch.h"
+#include "engine/json_event.h"
+#include "proto/audit_event_view.h"
+#include "server/proto_convert.h"
+
+namespace detect::server {
+namespace {
+
+// Engine state of one thread, reused for every event it evaluates.
+struct ThreadState {
+  EvalScratch scratch;
+  EvalResult result;
+  std::unique_ptr<JsonEventParser> parser;
+  size_t parser_max_bytes = 0;
+  size_t parser_max_depth = 0;
+
+  JsonEventParser& Parser(const EngineOptions& options) {
+    // Rebuilt only if another evaluator in this process uses other limits (tests do).
+    if (parser == nullptr || parser_max_bytes != options.max_event_bytes ||
+        parser_max_depth != options.max_event_depth) {
+      parser = std::make_unique<JsonEventParser>(options);
+      parser_max_bytes = options.max_event_bytes;
+      parser_max_depth = options.max_event_depth;
+    }
+    return *parser;
+  }
+};
+
+ThreadState& State() {
+  thread_local ThreadState state;
+  return state;
+}
+
+void SetError(const absl::Status& status, v1::EventResult* result) {
+  result->mutable_error()->set_code(static_cast<int>(status.code()));
+  result->mutable_error()->set_message(std::string(status.message()));
+}
+
+absl::Status EvaluateEvent(const RuleSet& rules, const v1::Event& event, ThreadState& state) {
+  const EngineOptions& options = rules.options();
+  switch (event.payload_case()) {
+    case v1::Event::kJson:
+      return rules.EvaluateJson(event.json(), event.log_type(), state.Parser(options), state.scratch,
+                                state.result);
+    case v1::Event::kAuditEvent: {
+      if (options.max_event_bytes != 0) {
+        const size_t bytes = event.audit_event().ByteSizeLong();
+        if (bytes > options.max_event_bytes) {
+          return absl::InvalidArgumentError(absl::StrCat("event too large: ", bytes,
+                                                         " bytes exceeds max_event_bytes ",
+                                                         options.max_event_bytes));
+        }
+      }
+      rules.Evaluate(AuditEventValue(event.audit_event()), event.log_type(), state.scratch, state.result);
+      return absl::OkStatus();
+    }
+    case v1::Event::PAYLOAD_NOT_SET: break;
+  }
+  return absl::InvalidArgumentError("event has no payload: set audit_event or json");
+}
+
+}  // namespace
+
+EngineEvaluator::EngineEvaluator(RuleStore* store) : store_(store) { WarmUpAuditEventView(); }
+
+void EngineEvaluator::Evaluate(const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
+  response->Clear();
+  const std::shared_ptr<const RuleSet> rules = store_->Current();  // One snapshot for the whole batch.
+  if (rules == nullptr) {
+    for (const v1::Event& event : request.events()) {
+      v1::EventResult* r = response->add_results();
+      r->set_event_id(event.id());
+      SetError(absl::UnavailableError("no rule set loaded"), r);
+    }
+    return;
+  }
+  response->set_rule_set_version(rules->version());
+  const bool with_metadata = !request.omit_rule_metadata();
+  ThreadState& state = State();
+  for (const v1::Event& event : request.events()) {
+    v1::EventResult* r = response->add_results();
+    r->set_event_id(event.id());
+    state.result.Clear();
+    if (absl::Status s = EvaluateEvent(*rules, event, state); !s.ok()) {
+      SetError(s, r);
+      continue;
+    }
+    for (const Match& m : state.result.matches) FillMatch(m, with_metadata, r->add_matches());
+    for (const RuleError& e : state.result.errors) {
+      v1::RuleError* re = r->add_rule_errors();
+      re->set_rule_id(rules->rule(e.rule_index).id);
+      re->set_message(e.message);
+    }
+  }
+}
+
+void EngineEvaluator::ListRules(const v1::ListRulesRequest& request, v1::ListRulesResponse* response) {
+  const std::shared_ptr<const RuleSet> rules = store_->Current();
+  if (rules == nullptr) return;
+  response->set_rule_set_version(rules->version());
+  response->set_loaded_at_unix_seconds(absl::ToUnixSeconds(store_->loaded_at()));
+  for (size_t i = 0; i < rules->size(); ++i) {
+    const RuleInfo& info = rules->rule(i);
+    if (!request.log_type().empty()) {
+      bool has = false;
+      for (const std::string& t : info.log_types) has = has || t == request.log_type();
+      if (!has) continue;
+    }
+    FillRuleMetadata(info, response->add_rules());
+  }
+}
+
+absl::Status EngineEvaluator::GetRule(const v1::GetRuleRequest& request, v1::GetRuleResponse* response) {
+  const std::shared_ptr<const RuleSet> rules = store_->Current();
+  const int index = rules == nullptr ? -1 : rules->FindRule(request.rule_id());
+  if (index < 0) return absl::NotFoundError(absl::StrCat("no loaded rule has RuleID '", request.rule_id(), "'"));
+  response->set_rule_set_version(rules->version());
+  FillRuleMetadata(rules->rule(static_cast<size_t>(index)), response->mutable_rule());
+  return absl::OkStatus();
+}
+
+}  // namespace detect::server

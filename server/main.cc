@@ -1,0 +1,74 @@
+// detectd: the detection gRPC service. `detectd --rules DIR --listen HOST:PORT`; see --help for the rest.
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/time/time.h"
+#include "server/daemon.h"
+#include "server/log.h"
+
+ABSL_FLAG(std::string, rules, "", "Rule directory (searched recursively for *.yml/*.yaml) or one rule file");
+ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address HOST:PORT (port 0: any free port)");
+ABSL_FLAG(std::string, metrics_listen, "0.0.0.0:9090",
+          "Prometheus /metrics HTTP address HOST:PORT; empty disables it");
+ABSL_FLAG(std::string, health_listen, "",
+          "Extra plaintext HOST:PORT serving only grpc.health.v1 (for Kubernetes gRPC probes under mTLS)");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS; needs --tls_key)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate signed by it (mTLS)");
+ABSL_FLAG(std::string, lookup_tables, "", "Lookup-table directory (accepted; used by a later engine version)");
+ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC request message, in bytes (RESOURCE_EXHAUSTED beyond)");
+ABSL_FLAG(int, max_events_per_request, 10000, "Most events in one Evaluate request or stream message; 0: no limit");
+ABSL_FLAG(int64_t, max_event_bytes, 1 << 20,
+          "Largest single event (JSON bytes, or serialized size of a typed event); larger: a per-event error");
+ABSL_FLAG(int, max_concurrent_streams, 256, "Most open StreamEvaluate streams; 0: no limit");
+ABSL_FLAG(double, shutdown_grace_seconds, 20, "On SIGTERM, how long in-flight calls and streams may finish");
+ABSL_FLAG(std::string, log_format, "json", "Log format: json | text");
+ABSL_FLAG(bool, watch_rules, true, "Reload when files in the rules directory change (SIGHUP always reloads)");
+ABSL_FLAG(int, watch_debounce_ms, 500, "Quiet period after a rules change before reloading");
+ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once serving (for scripts)");
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that every thread inherits the mask and signals reach sigwait.
+  detect::server::BlockTerminationSignals();
+  absl::SetProgramUsageMessage("detectd --rules DIR [--listen HOST:PORT] [flags]: detection gRPC service");
+  absl::ParseCommandLine(argc, argv);
+  using detect::server::LogLevel;
+  detect::server::LogFormat format;
+  if (!detect::server::ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
+    std::fprintf(stderr, "detectd: --log_format must be json or text\n");
+    return 2;
+  }
+  detect::server::SetLogFormat(format);
+  if (absl::GetFlag(FLAGS_rules).empty()) {
+    std::fprintf(stderr, "detectd: --rules is required\n");
+    return 2;
+  }
+  detect::server::DaemonOptions o;
+  o.rules_path = absl::GetFlag(FLAGS_rules);
+  o.listen = absl::GetFlag(FLAGS_listen);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  o.health_listen = absl::GetFlag(FLAGS_health_listen);
+  o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+  o.tls_key = absl::GetFlag(FLAGS_tls_key);
+  o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  o.lookup_tables_path = absl::GetFlag(FLAGS_lookup_tables);
+  o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
+  o.service.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_request);
+  o.service.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  o.engine.max_event_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_event_bytes));
+  o.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
+  o.watch_rules = absl::GetFlag(FLAGS_watch_rules);
+  o.watch_debounce = absl::Milliseconds(absl::GetFlag(FLAGS_watch_debounce_ms));
+  o.port_file = absl::GetFlag(FLAGS_port_file);
+
+  absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
+  if (!daemon.ok()) {
+    detect::server::Log(LogLevel::kError, "startup failed", {{"error", daemon.status().ToString()}});
+    return 1;
+  }
+  return detect::server::RunUntilTerminated(**daemon);
+}

@@ -1,0 +1,74 @@
+// Compile beside, validate, swap.
+#include "server/rule_store.h"
+
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "engine/compiler.h"
+#include "server/log.h"
+
+namespace detect::server {
+
+RuleStore::RuleStore(RuleStoreOptions options, Metrics* metrics)
+    : options_(std::move(options)), metrics_(metrics) {}
+
+std::shared_ptr<const RuleSet> RuleStore::Current() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return current_;
+}
+
+absl::Time RuleStore::loaded_at() const {
+  absl::ReaderMutexLock lock(&mu_);
+  return loaded_at_;
+}
+
+absl::StatusOr<ReloadOutcome> RuleStore::Reload(absl::string_view reason) {
+  absl::MutexLock reload_lock(&reload_mu_);
+  const absl::Time start = absl::Now();
+  auto record = [this](ReloadOutcome outcome) {
+    if (metrics_ != nullptr) metrics_->RecordReload(outcome);
+  };
+  RuleSetBuilder builder(options_.engine);
+  if (absl::Status io = builder.AddPath(options_.rules_path); !io.ok()) {
+    Log(LogLevel::kError, "rule load failed", {{"reason", reason}, {"path", options_.rules_path},
+                                                {"error", io.ToString()}});
+    record(ReloadOutcome::kError);
+    return io;
+  }
+  CompileResult result = std::move(builder).Build(OnRuleError::kAbort);
+  if (!result.IsValid() || result.rule_set() == nullptr) {
+    const std::string issues = result.FormatIssues();
+    Log(LogLevel::kError, "rule set rejected; the serving rule set stays",
+        {{"reason", reason}, {"path", options_.rules_path}, {"issues", issues}});
+    record(ReloadOutcome::kRejected);
+    return absl::InvalidArgumentError(issues.empty() ? "rule set rejected" : issues);
+  }
+  if (!result.issues().empty()) {
+    Log(LogLevel::kWarning, "rule warnings", {{"path", options_.rules_path}, {"issues", result.FormatIssues()}});
+  }
+  std::shared_ptr<const RuleSet> next = result.ReleaseRuleSet();
+  std::shared_ptr<const RuleSet> previous;
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    if (current_ != nullptr && current_->version() == next->version()) {
+      record(ReloadOutcome::kUnchanged);
+      Log(LogLevel::kInfo, "rules unchanged", {{"reason", reason}, {"version", next->version()}});
+      return ReloadOutcome::kUnchanged;
+    }
+    previous = std::move(current_);
+    current_ = next;
+    loaded_at_ = now;
+  }
+  // `previous` is released here, outside the lock; calls still holding it keep it alive until they end.
+  if (metrics_ != nullptr) metrics_->SetRuleSet(next->version(), next->size(), now);
+  record(ReloadOutcome::kSuccess);
+  Log(LogLevel::kInfo, "rules loaded",
+      {{"reason", reason}, {"path", options_.rules_path}, {"rules", next->size()}, {"version", next->version()},
+       {"previous_version", previous != nullptr ? previous->version() : std::string()},
+       {"compile_ms", absl::ToDoubleMilliseconds(absl::Now() - start)}});
+  if (next->size() == 0) Log(LogLevel::kWarning, "the rule set is empty", {{"path", options_.rules_path}});
+  return ReloadOutcome::kSuccess;
+}
+
+}  // namespace detect::server

@@ -1,0 +1,58 @@
+// DetectionService: the detect.v1 gRPC service on the callback API. A thin shell: it checks request-level
+// limits, hands events to an Evaluator, and records metrics. Unary calls are answered inline with
+// DefaultReactor (evaluation is bounded by max_events_per_request); each StreamEvaluate gets a StreamReactor
+// (stream_reactor.h) with one read and at most one write in flight and a bounded response queue.
+#ifndef DETECT_SERVER_SERVICE_H_
+#define DETECT_SERVER_SERVICE_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "detect/v1/detect.grpc.pb.h"
+#include "server/evaluator.h"
+#include "server/metrics.h"
+
+namespace detect::server {
+
+struct ServiceOptions {
+  // Events in one Evaluate request or one StreamEvaluate message; more is INVALID_ARGUMENT (unary) or one
+  // error result per event (stream). 0: unbounded.
+  int max_events_per_request = 10000;
+  // Open StreamEvaluate streams, across all clients; one more is refused with RESOURCE_EXHAUSTED.
+  // 0: unbounded.
+  int max_concurrent_streams = 256;
+  // Responses of one stream that may wait behind the one being written before the server stops reading that
+  // stream (so a slow reader is held back by HTTP/2 flow control, not buffered). At least 1.
+  int max_queued_responses = 2;
+};
+
+// Thread-safe. The evaluator and metrics are not owned and must outlive the service (and every RPC on it).
+class DetectionService final : public v1::DetectionService::CallbackService {
+ public:
+  DetectionService(Evaluator* evaluator, Metrics* metrics, ServiceOptions options);
+
+  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context, const v1::EvaluateRequest* request,
+                                     v1::EvaluateResponse* response) override;
+  grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* StreamEvaluate(
+      grpc::CallbackServerContext* context) override;
+  grpc::ServerUnaryReactor* ListRules(grpc::CallbackServerContext* context, const v1::ListRulesRequest* request,
+                                      v1::ListRulesResponse* response) override;
+  grpc::ServerUnaryReactor* GetRule(grpc::CallbackServerContext* context, const v1::GetRuleRequest* request,
+                                    v1::GetRuleResponse* response) override;
+
+  int open_streams() const { return open_streams_.load(); }
+
+ private:
+  Evaluator* evaluator_;
+  Metrics* metrics_;
+  const ServiceOptions options_;
+  std::atomic<int> open_streams_{0};
+};
+
+// InvalidArgument naming the limit when `events` exceeds `max_events_per_request` (0: unbounded).
+absl::Status CheckEventCount(int events, int max_events_per_request);
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_SERVICE_H_

@@ -1,0 +1,147 @@
+// The StreamEvaluate state machine: see stream_reactor.h.
+#include "server/stream_reactor.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace detect::server {
+
+StreamReactor::StreamReactor(grpc::CallbackServerContext* /*context*/, Evaluator* evaluator, Metrics* metrics,
+                             const ServiceOptions& options, std::atomic<int>* open_streams)
+    : evaluator_(evaluator), metrics_(metrics), options_(options), open_streams_(open_streams) {
+  const int open = open_streams_->fetch_add(1) + 1;
+  if (metrics_ != nullptr) metrics_->StreamOpened();
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    if (options_.max_concurrent_streams > 0 && open > options_.max_concurrent_streams) {
+      finished_ = true;
+      actions.finish = true;
+      actions.status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                    absl::StrCat("too many open streams: the limit max_concurrent_streams is ",
+                                                 options_.max_concurrent_streams));
+    } else {
+      actions = NextActionsLocked();
+    }
+  }
+  Start(std::move(actions));
+}
+
+StreamReactor::Actions StreamReactor::NextActionsLocked() {
+  Actions a;
+  if (finished_) return a;
+  if (broken_) {  // Nobody will read them: drop the responses not yet being written.
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+      free_.push_back(std::move(queue_.back()));
+      queue_.pop_back();
+    }
+  }
+  if (!broken_ && !writing_ && !queue_.empty()) {
+    writing_ = true;
+    a.write = queue_.front().get();
+  }
+  const size_t limit = static_cast<size_t>(options_.max_queued_responses < 1 ? 1 : options_.max_queued_responses);
+  if (!broken_ && !reading_ && !read_closed_ && queue_.size() <= limit) {
+    reading_ = true;
+    a.read = true;
+  }
+  if (!reading_ && !writing_ && (broken_ || (read_closed_ && queue_.empty()))) {
+    finished_ = true;
+    a.finish = true;
+    a.status = broken_ ? grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled") : grpc::Status::OK;
+  }
+  return a;
+}
+
+void StreamReactor::Start(Actions actions) {
+  // Finish is last: once it is started, OnDone (and `delete this`) may run at any moment.
+  if (actions.write != nullptr) StartWrite(actions.write);
+  if (actions.read) StartRead(&request_);
+  if (actions.finish) {
+    final_code_ = actions.status.error_code();
+    Finish(std::move(actions.status));
+  }
+}
+
+void StreamReactor::EvaluateRequest(v1::EvaluateResponse* response) {
+  const absl::Time start = absl::Now();
+  if (absl::Status limit = CheckEventCount(request_.events_size(), options_.max_events_per_request); !limit.ok()) {
+    // The stream goes on: each event of the rejected message gets the error, so callers can account per id.
+    response->Clear();
+    for (const v1::Event& event : request_.events()) {
+      v1::EventResult* r = response->add_results();
+      r->set_event_id(event.id());
+      r->mutable_error()->set_code(static_cast<int>(limit.code()));
+      r->mutable_error()->set_message(std::string(limit.message()));
+    }
+  } else {
+    evaluator_->Evaluate(request_, response);
+  }
+  if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kStreamEvaluate, *response, absl::Now() - start);
+}
+
+void StreamReactor::OnReadDone(bool ok) {
+  std::unique_ptr<v1::EvaluateResponse> response;
+  bool skip = !ok;
+  {
+    absl::MutexLock lock(&mu_);
+    skip = skip || broken_;
+    if (!skip) {
+      if (free_.empty()) {
+        response = std::make_unique<v1::EvaluateResponse>();
+      } else {
+        response = std::move(free_.back());
+        free_.pop_back();
+      }
+    }
+  }
+  if (!skip) EvaluateRequest(response.get());  // Outside the lock: writes may complete meanwhile.
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    if (!ok) read_closed_ = true;
+    if (response != nullptr) {
+      if (broken_) free_.push_back(std::move(response));
+      else queue_.push_back(std::move(response));
+    }
+    actions = NextActionsLocked();
+  }
+  Start(std::move(actions));
+}
+
+void StreamReactor::OnWriteDone(bool ok) {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    free_.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+    if (!ok) broken_ = true;
+    actions = NextActionsLocked();
+  }
+  Start(std::move(actions));
+}
+
+void StreamReactor::OnCancel() {
+  Actions actions;
+  {
+    absl::MutexLock lock(&mu_);
+    broken_ = true;
+    actions = NextActionsLocked();
+  }
+  Start(std::move(actions));
+}
+
+void StreamReactor::OnDone() {
+  open_streams_->fetch_sub(1);
+  if (metrics_ != nullptr) {
+    metrics_->StreamClosed();
+    metrics_->RecordCall(RpcMethod::kStreamEvaluate, final_code_);
+  }
+  delete this;
+}
+
+}  // namespace detect::server

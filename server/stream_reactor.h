@@ -1,0 +1,67 @@
+// StreamReactor: one StreamEvaluate call. One read in flight; each message read is evaluated inline (bounded
+// by max_events_per_request) and its response queued; at most one write in flight. The next read starts only
+// while the queue has room, so a client that reads slowly stalls its own stream (HTTP/2 flow control) and the
+// server never buffers more than max_queued_responses + 1 responses per stream.
+#ifndef DETECT_SERVER_STREAM_REACTOR_H_
+#define DETECT_SERVER_STREAM_REACTOR_H_
+
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "detect/v1/detect.grpc.pb.h"
+#include "server/evaluator.h"
+#include "server/metrics.h"
+#include "server/service.h"
+
+namespace detect::server {
+
+// Owned by gRPC: deletes itself in OnDone. Reactions may run concurrently on gRPC threads; the state below is
+// guarded by mu_, and gRPC operations are started outside the lock.
+class StreamReactor final : public grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse> {
+ public:
+  StreamReactor(grpc::CallbackServerContext* context, Evaluator* evaluator, Metrics* metrics,
+                const ServiceOptions& options, std::atomic<int>* open_streams);
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+
+ private:
+  // gRPC operations to start after a state change: decided under mu_, started after releasing it.
+  struct Actions {
+    const v1::EvaluateResponse* write = nullptr;
+    bool read = false;
+    bool finish = false;
+    grpc::Status status;
+  };
+  Actions NextActionsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Start(Actions actions);
+  void EvaluateRequest(v1::EvaluateResponse* response);
+
+  Evaluator* const evaluator_;
+  Metrics* const metrics_;
+  const ServiceOptions& options_;
+  std::atomic<int>* const open_streams_;
+  grpc::StatusCode final_code_ = grpc::StatusCode::OK;
+
+  // Only the one read in flight writes it, and only OnReadDone reads it.
+  v1::EvaluateRequest request_;
+
+  absl::Mutex mu_;
+  std::deque<std::unique_ptr<v1::EvaluateResponse>> queue_ ABSL_GUARDED_BY(mu_);  // front() is being written
+                                                                                    // while writing_.
+  std::vector<std::unique_ptr<v1::EvaluateResponse>> free_ ABSL_GUARDED_BY(mu_);   // Reused responses.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_closed_ ABSL_GUARDED_BY(mu_) = false;  // The client half-closed (or reads failed).
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;       // Cancelled or a write failed: stop work, finish.
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_STREAM_REACTOR_H_
