@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/lookup_table.h"
 #include "engine/internal/rule_parser.h"
 
 namespace detect {
@@ -154,10 +155,16 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
     const auto& file = parsed.back();
     if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, options, &models, &issues);
   }
+  auto tables = std::make_unique<engine_internal::LookupTableSet>();
+  std::string table_data;
   std::vector<std::unique_ptr<CompiledRule>> rules;
   absl::flat_hash_map<std::string, SourceLocation> seen;
   for (const auto& file : parsed) {
     if (!file.ok || file.analysis_type == "datamodel") continue;
+    if (file.analysis_type == "lookup_table") {
+      engine_internal::ParseLookupTableFile(file, options, tables.get(), &table_data, &issues);
+      continue;
+    }
     if (file.analysis_type != "rule" && file.analysis_type != "scheduled_rule") {
       issues.push_back({RuleIssue::Severity::kWarning, {file.name, 1, 1},
                         absl::StrCat("AnalysisType ", file.analysis_type, " is not a rule; skipped")});
@@ -185,7 +192,9 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   for (auto& r : rules) slots.Rule(*r);
   std::vector<std::pair<std::string, std::string>> files = impl_->files;
   std::sort(files.begin(), files.end());
-  result.rule_set_ = std::shared_ptr<const RuleSet>(new RuleSet(options, std::move(rules), ComputeRuleSetVersion(files)));
+  files.emplace_back("lookup table data", std::move(table_data));
+  result.rule_set_ = std::shared_ptr<const RuleSet>(
+      new RuleSet(options, std::move(rules), std::move(tables), ComputeRuleSetVersion(files)));
   return result;
 }
 

@@ -16,6 +16,8 @@ struct EngineOptions {
   size_t max_event_depth = 256;
   // Largest rule file read, in bytes.
   size_t max_rule_file_bytes = 4 << 20;
+  // Largest lookup-table data file (CSV or JSON) read, in bytes.
+  size_t max_lookup_table_bytes = 64 << 20;
   // Most rules in one rule set. 0: unbounded.
   size_t max_rules = 100000;
   // RE2 limits for rule regexes: memory budget per pattern and the largest compiled program accepted.

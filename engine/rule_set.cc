@@ -1,9 +1,12 @@
 // Evaluation of events against a compiled RuleSet, and rendering of the alert fields of matches.
 #include "engine/rule_set.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/evaluator.h"
+#include "engine/internal/lookup_table.h"
 #include "engine/internal/rule_index.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
@@ -93,8 +96,9 @@ uint64_t Fnv1a(absl::string_view s, uint64_t h) {
 
 }  // namespace
 
-RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules, std::string version)
-    : options_(std::move(options)), rules_(std::move(rules)), version_(std::move(version)) {
+RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules,
+                 std::unique_ptr<engine_internal::LookupTableSet> tables, std::string version)
+    : options_(std::move(options)), rules_(std::move(rules)), tables_(std::move(tables)), version_(std::move(version)) {
   index_ = engine_internal::RuleIndex::Build(rules_);
 }
 
@@ -109,9 +113,15 @@ int RuleSet::FindRule(absl::string_view rule_id) const {
   return -1;
 }
 
-bool RuleSet::EvaluateOne(uint32_t index, const Value& event, EvalScratch& scratch, EvalResult& out) const {
+std::vector<std::string> RuleSet::lookup_table_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, table] : tables_->tables) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {
   const CompiledRule& rule = *rules_[index];
-  const EvalContext ctx{&options_, &scratch, event};
   if (!engine_internal::EvalAll(rule.inline_filters, nullptr, ctx) ||
       !engine_internal::EvalAll(rule.detection, nullptr, ctx)) {
     return false;
@@ -130,10 +140,10 @@ void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScrat
     const Value lt = event.Get("p_log_type");
     log_type = lt.is_string() ? lt.string_value() : absl::string_view(options_.default_log_type);
   }
-  const EvalContext ctx{&options_, &scratch, event};
+  const EvalContext ctx{&options_, &scratch, event, log_type, &tables_->tables};
   std::vector<uint32_t>& candidates = scratch.candidates();
   index_->Candidates(log_type, ctx, &candidates);
-  for (uint32_t index : candidates) EvaluateOne(index, event, scratch, out);
+  for (uint32_t index : candidates) EvaluateOne(index, ctx, out);
 }
 
 absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
@@ -146,7 +156,14 @@ absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log
 
 void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch, EvalResult& out) const {
   scratch.BeginEvent();
-  EvaluateOne(static_cast<uint32_t>(rule_index), event, scratch, out);
+  // A test event's log type: its p_log_type, else the rule's first LogTypes entry.
+  const RuleInfo& info = rules_[rule_index]->info;
+  const Value lt = event.Get("p_log_type");
+  const absl::string_view log_type = lt.is_string()         ? lt.string_value()
+                                     : info.log_types.empty() ? absl::string_view(options_.default_log_type)
+                                                              : absl::string_view(info.log_types[0]);
+  const EvalContext ctx{&options_, &scratch, event, log_type, &tables_->tables};
+  EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
 }
 
 std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files) {

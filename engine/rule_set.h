@@ -19,6 +19,8 @@ namespace detect {
 
 namespace engine_internal {
 struct CompiledRule;
+struct EvalContext;
+struct LookupTableSet;
 class RuleIndex;
 }  // namespace engine_internal
 
@@ -79,18 +81,21 @@ class RuleSet {
   const EngineOptions& options() const { return options_; }
   // A content hash of the compiled rule files: equal sets have equal versions.
   const std::string& version() const { return version_; }
+  // Names of the lookup tables loaded with the rules.
+  std::vector<std::string> lookup_table_names() const;
   // The compiled form, for analysis (describe, coverage) inside the engine.
   const engine_internal::CompiledRule& compiled_rule(size_t index) const { return *rules_[index]; }
 
  private:
   friend class RuleSetBuilder;
   RuleSet(EngineOptions options, std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules,
-          std::string version);
+          std::unique_ptr<engine_internal::LookupTableSet> tables, std::string version);
 
-  bool EvaluateOne(uint32_t index, const Value& event, EvalScratch& scratch, EvalResult& out) const;
+  bool EvaluateOne(uint32_t index, const engine_internal::EvalContext& ctx, EvalResult& out) const;
 
   EngineOptions options_;
   std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
+  std::unique_ptr<engine_internal::LookupTableSet> tables_;
   std::unique_ptr<engine_internal::RuleIndex> index_;
   std::string version_;
 };

@@ -204,10 +204,68 @@ bool PyEquals(const Value& a, const Value& b) {
   return equal;
 }
 
+namespace {
+
+// Calls fn for each string the selector holds (itself, or the strings of a list).
+template <typename Fn>
+void ForEachSelectorString(const Value& v, Fn fn) {
+  if (v.is_string()) {
+    fn(v);
+  } else {
+    v.ForEachElement([&](const Value& e) {
+      if (e.is_string()) fn(e);
+      return true;
+    });
+  }
+}
+
+Value DeriveEnrichment(const LookupTable& table, const FieldPath& path, const EvalContext& ctx) {
+  const std::vector<FieldPath>* selectors = table.Selectors(ctx.log_type);
+  if (selectors == nullptr) return Value();
+  std::vector<Value>* out = ctx.scratch->NewList();
+  if (path.steps.size() == 2) {  // p_enrichment.<table>: the matched keys.
+    for (const FieldPath& selector : *selectors) {
+      ForEachSelectorString(ResolveEventPath(selector, ctx), [&](const Value& s) {
+        if (!table.Find(s.string_value()).is_missing()) out->push_back(s);
+      });
+    }
+    return out->empty() ? Value() : EvalScratch::ListValue(out);
+  }
+  for (const FieldPath& selector : *selectors) {
+    if (path.steps[2].kind != PathStep::kKey || selector.text != path.steps[2].key) continue;
+    const Value v = ResolveEventPath(selector, ctx);
+    Value rows;
+    if (v.is_string()) {
+      rows = table.Find(v.string_value());
+    } else {
+      ForEachSelectorString(v, [&](const Value& s) {
+        const Value row = table.Find(s.string_value());
+        if (!row.is_missing()) out->push_back(row);
+      });
+      if (!out->empty()) rows = EvalScratch::ListValue(out);
+    }
+    return LookupFrom(path, 3, rows, *ctx.scratch);
+  }
+  return Value();
+}
+
+bool IsEnrichmentPath(const FieldPath& path) {
+  return path.steps.size() >= 2 && path.steps[0].kind == PathStep::kKey && path.steps[0].key == "p_enrichment" &&
+         path.steps[1].kind == PathStep::kKey;
+}
+
+}  // namespace
+
 Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx) {
   Value v;
   if (ctx.scratch->GetMemo(path.cache_slot, &v)) return v;
   v = Lookup(path, ctx.event, *ctx.scratch);
+  if (v.is_missing() && ctx.tables != nullptr && IsEnrichmentPath(path)) {
+    auto table = ctx.tables->find(path.steps[1].key);
+    if (table != ctx.tables->end() && ctx.event.Get("p_enrichment").Get(path.steps[1].key).is_missing()) {
+      v = DeriveEnrichment(*table->second, path, ctx);
+    }
+  }
   if (v.is_missing() && ctx.options->derive_panther_fields && !path.steps.empty() &&
       path.steps[0].kind == PathStep::kKey && IsDerivablePantherField(path.steps[0].key) &&
       ctx.event.Get(path.steps[0].key).is_missing()) {

@@ -8,6 +8,7 @@
 
 #include "engine/eval_scratch.h"
 #include "engine/internal/expr.h"
+#include "engine/internal/lookup_table.h"
 #include "engine/options.h"
 #include "engine/value.h"
 
@@ -17,10 +18,14 @@ namespace detect::engine_internal {
 struct EvalContext {
   const EngineOptions* options;
   EvalScratch* scratch;
-  Value event;  // The event root.
+  Value event;                          // The event root.
+  absl::string_view log_type;           // The event's log type (selects lookup-table selectors).
+  const LookupTables* tables = nullptr;  // Fill p_enrichment when the event lacks it.
 };
 
-// Resolves a path from the event root: memoized per event, with Panther's derived p_any_* fields.
+// Resolves a path from the event root: memoized per event, with Panther's derived p_any_* fields and, from
+// lookup tables, p_enrichment.<table> (the event's selector values found in the table) and
+// p_enrichment.<table>.<selector> (the matching row; a list of rows for a list selector).
 Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx);
 // Resolves a path relative to `base` (a list element inside a comprehension) or the event root when
 // `base` is null.

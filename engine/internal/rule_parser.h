@@ -10,6 +10,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/detection_parser.h"
+#include "engine/internal/lookup_table.h"
 #include "engine/options.h"
 #include "yaml-cpp/yaml.h"
 
@@ -29,6 +30,12 @@ ParsedFile LoadYamlFile(std::string name, const std::string& text, std::vector<R
 using DataModels = absl::flat_hash_map<std::string, DataModelMap>;
 void ParseDataModel(const ParsedFile& file, const EngineOptions& options, DataModels* models,
                     std::vector<RuleIssue>* issues);
+
+// Loads a `AnalysisType: lookup_table` file and its data file (CSV with a header, or a JSON array of objects,
+// or NDJSON; `Filename` relative to the table's file) into `tables`. The data text is appended to
+// `data_for_version` so the rule-set version changes when the data does.
+void ParseLookupTableFile(const ParsedFile& file, const EngineOptions& options, LookupTableSet* tables,
+                          std::string* data_for_version, std::vector<RuleIssue>* issues);
 
 // Compiles a rule file (AnalysisType rule or scheduled_rule). Null when the rule has errors (all reported).
 std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOptions& options,
