@@ -75,6 +75,26 @@ class SlotInterner {
   absl::flat_hash_map<std::string, int> slots_;
 };
 
+// Copies into each issue the line of its file it points at, for the caret display.
+void AttachSourceLines(const std::vector<std::pair<std::string, std::string>>& files, std::vector<RuleIssue>& issues) {
+  for (RuleIssue& issue : issues) {
+    if (issue.location.line <= 0) continue;
+    for (const auto& [name, text] : files) {
+      if (name != issue.location.file) continue;
+      size_t start = 0;
+      for (int line = 1; line < issue.location.line && start != std::string::npos; ++line) {
+        start = text.find('\n', start);
+        if (start != std::string::npos) ++start;
+      }
+      if (start == std::string::npos || start >= text.size()) break;
+      const size_t end = text.find('\n', start);
+      issue.source_line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (issue.source_line.size() > 200) issue.source_line.clear();  // Not worth echoing a huge line.
+      break;
+    }
+  }
+}
+
 }  // namespace
 
 struct RuleSetBuilder::Impl {
@@ -97,7 +117,7 @@ bool CompileResult::IsValid() const {
 
 std::string CompileResult::FormatIssues() const {
   std::string out;
-  for (const RuleIssue& i : issues_) absl::StrAppend(&out, i.ToString(), "\n");
+  for (const RuleIssue& i : issues_) absl::StrAppend(&out, i.ToStringWithSource(), "\n");
   return out;
 }
 
@@ -186,6 +206,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
                       absl::StrCat(rules.size(), " rules exceed max_rules ", options.max_rules)});
     rules.clear();
   }
+  AttachSourceLines(impl_->files, issues);
   result.issues_ = std::move(issues);
   if (on_error == OnRuleError::kAbort && !result.IsValid()) return result;
   SlotInterner slots;

@@ -15,4 +15,11 @@ std::string RuleIssue::ToString() const {
   return absl::StrCat(severity == Severity::kError ? "ERROR: " : "WARNING: ", location.ToString(), ": ", message);
 }
 
+std::string RuleIssue::ToStringWithSource() const {
+  std::string out = ToString();
+  if (source_line.empty() || location.column <= 0) return out;
+  absl::StrAppend(&out, "\n    ", source_line, "\n    ", std::string(location.column - 1, ' '), "^");
+  return out;
+}
+
 }  // namespace detect

@@ -21,9 +21,12 @@ struct RuleIssue {
   Severity severity = Severity::kError;
   SourceLocation location;
   std::string message;
+  std::string source_line;  // The line of the file the location points at, when known.
 
   // "ERROR: rules/x.yml:20:10: message" (or WARNING).
   std::string ToString() const;
+  // ToString() followed by the source line and a caret under the column, when known.
+  std::string ToStringWithSource() const;
 };
 
 }  // namespace detect

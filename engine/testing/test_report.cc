@@ -40,7 +40,7 @@ std::string FormatTestReportText(const TestReport& report) {
     }
     for (const std::string& f : r.failures) absl::StrAppend(&out, "\t\t", r.location.ToString(), ": ", f, "\n");
   }
-  for (const RuleIssue& i : report.issues) absl::StrAppend(&out, i.ToString(), "\n");
+  for (const RuleIssue& i : report.issues) absl::StrAppend(&out, i.ToStringWithSource(), "\n");
   if (!report.issues.empty() || !report.results.empty()) out += "\n";
   std::vector<const TestCaseResult*> failed;
   for (const TestCaseResult& r : report.results) {

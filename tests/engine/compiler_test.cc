@@ -1,0 +1,166 @@
+// Rule compilation: golden error messages for broken rules (tests/testdata/broken_rules/*.yml against their
+// .baseline files), and the builder's loading behaviour (directories, duplicates, skip vs abort, limits).
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/engine_fixtures.h"
+
+namespace detect {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+constexpr char kBrokenDir[] = "tests/testdata/broken_rules";
+
+class GoldenErrorTest : public ::testing::TestWithParam<std::string> {};
+
+// Set DETECT_UPDATE_BASELINES=1 to rewrite the .baseline files from the current output.
+TEST_P(GoldenErrorTest, MatchesBaseline) {
+  const fs::path rule = fs::path(kBrokenDir) / (GetParam() + ".yml");
+  const fs::path baseline = fs::path(kBrokenDir) / (GetParam() + ".baseline");
+  RuleSetBuilder builder;
+  ASSERT_TRUE(builder.AddPath(rule.string()).ok());
+  CompileResult result = std::move(builder).Build();
+  EXPECT_FALSE(result.IsValid());
+  EXPECT_EQ(result.rule_set(), nullptr);
+  const std::string actual = result.FormatIssues();
+  if (std::getenv("DETECT_UPDATE_BASELINES") != nullptr) {
+    std::ofstream(baseline) << actual;
+    GTEST_SKIP() << "baseline rewritten: " << baseline;
+  }
+  ASSERT_TRUE(fs::exists(baseline)) << "missing " << baseline << "; actual output:\n" << actual;
+  EXPECT_EQ(actual, ReadFile(baseline)) << "actual output for " << rule << ":\n" << actual;
+}
+
+std::vector<std::string> BrokenRuleNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(kBrokenDir)) {
+    if (entry.path().extension() == ".yml") names.push_back(entry.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(BrokenRules, GoldenErrorTest, ::testing::ValuesIn(BrokenRuleNames()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
+constexpr char kGoodRule[] = R"(AnalysisType: rule
+RuleID: good.rule
+Enabled: true
+LogTypes: [Amazon.EKS.Audit]
+Severity: Low
+Detection:
+  - {Key: verb, Condition: Equals, Value: create}
+)";
+
+TEST(CompilerTest, OneBadRuleDoesNotHideOthersErrors) {
+  RuleSetBuilder builder;
+  builder.AddFile("a.yml", "AnalysisType: rule\nRuleID: a\nSeverity: Low\nDetection:\n  - Condition: Bogus\n");
+  builder.AddFile("b.yml", "AnalysisType: rule\nRuleID: b\nSeverity: Nope\nDetection:\n  - Condition: AlwaysTrue\n");
+  CompileResult r = std::move(builder).Build();
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("a.yml:5:16: unknown Condition \"Bogus\""));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("b.yml:3:11: unknown Severity \"Nope\""));
+  EXPECT_EQ(r.rule_set(), nullptr);
+}
+
+TEST(CompilerTest, SkipKeepsTheValidRules) {
+  RuleSetBuilder builder;
+  builder.AddFile("good.yml", kGoodRule);
+  builder.AddFile("bad.yml", "AnalysisType: rule\nRuleID: bad\nSeverity: Low\nDetection: nope\n");
+  CompileResult r = std::move(builder).Build(OnRuleError::kSkip);
+  EXPECT_FALSE(r.IsValid());
+  ASSERT_NE(r.rule_set(), nullptr);
+  EXPECT_EQ(r.rule_set()->size(), 1u);
+  EXPECT_EQ(r.rule_set()->rule(0).id, "good.rule");
+}
+
+TEST(CompilerTest, DuplicateRuleIdNamesTheFirstDefinition) {
+  RuleSetBuilder builder;
+  builder.AddFile("one.yml", kGoodRule);
+  builder.AddFile("two.yml", kGoodRule);
+  CompileResult r = std::move(builder).Build();
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("two.yml:2:9: duplicate RuleID \"good.rule\" (first defined at one.yml:2:9)"));
+}
+
+TEST(CompilerTest, ErrorsShowTheSourceLineWithACaret) {
+  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Key: verb\n    Condition: Equalz\n    Value: x"));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("9:16: unknown Condition \"Equalz\"\n        Condition: Equalz\n                   ^\n"));
+}
+
+TEST(CompilerTest, UnknownTopLevelKeyWarnsOrFailsWhenStrict) {
+  const std::string yaml = std::string(kGoodRule) + "Typo: 1\n";
+  CompileResult lenient = testing::CompileText(yaml);
+  EXPECT_TRUE(lenient.IsValid());
+  EXPECT_THAT(lenient.FormatIssues(), HasSubstr("WARNING: rule.yml:8:1: unknown key \"Typo\" (ignored)"));
+  EngineOptions strict;
+  strict.reject_unknown_keys = true;
+  EXPECT_FALSE(testing::CompileText(yaml, "rule.yml", strict).IsValid());
+}
+
+TEST(CompilerTest, LoadsDirectoriesRecursivelySkippingHiddenEntries) {
+  const fs::path dir = fs::temp_directory_path() / ("detect_compiler_test_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  fs::create_directories(dir / "..2024_01_01");  // A Kubernetes ConfigMap's hidden data directory.
+  std::ofstream(dir / "sub" / "good.yaml") << kGoodRule;
+  std::ofstream(dir / "..2024_01_01" / "good.yml") << kGoodRule;  // Would be a duplicate if read.
+  std::ofstream(dir / "notes.txt") << "not a rule";
+  RuleSetBuilder builder;
+  ASSERT_TRUE(builder.AddPath(dir.string()).ok());
+  CompileResult r = std::move(builder).Build();
+  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
+  ASSERT_NE(r.rule_set(), nullptr);
+  EXPECT_EQ(r.rule_set()->size(), 1u);
+  fs::remove_all(dir);
+}
+
+TEST(CompilerTest, MissingPathIsAnIoError) {
+  RuleSetBuilder builder;
+  absl::Status s = builder.AddPath("/nonexistent/rules");
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(s.message()), HasSubstr("/nonexistent/rules"));
+}
+
+TEST(CompilerTest, VersionChangesWithContent) {
+  auto a = testing::MustCompile(kGoodRule);
+  auto b = testing::MustCompile(kGoodRule);
+  auto c = testing::MustCompile(std::string(kGoodRule) + "Description: changed\n");
+  EXPECT_EQ(a->version(), b->version());
+  EXPECT_NE(a->version(), c->version());
+}
+
+TEST(CompilerTest, MaxRulesIsEnforced) {
+  EngineOptions options;
+  options.max_rules = 1;
+  RuleSetBuilder builder(options);
+  builder.AddFile("a.yml", kGoodRule);
+  std::string second = kGoodRule;
+  second.replace(second.find("good.rule"), 9, "good.two");
+  builder.AddFile("b.yml", second);
+  CompileResult r = std::move(builder).Build();
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("2 rules exceed max_rules 1"));
+}
+
+TEST(CompilerTest, RegexProgramSizeIsLimited) {
+  EngineOptions options;
+  options.max_regex_program_size = 50;
+  CompileResult r = testing::CompileText(
+      testing::RuleWithDetection("  - Key: a\n    Condition: Matches\n    Value: '(a|b|c|d|e){20}'"), "rule.yml",
+      options);
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("regular expression too large"));
+}
+
+}  // namespace
+}  // namespace detect

@@ -1,0 +1,49 @@
+// Helpers for engine tests: compile rules from YAML text and evaluate JSON events in one call.
+#ifndef DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_
+#define DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compiler.h"
+#include "engine/json_event.h"
+#include "engine/rule_set.h"
+#include "gtest/gtest.h"
+
+namespace detect::testing {
+
+// Compiles one rule file's text (named `file` in issues); fails the test on errors unless `expect_errors`.
+inline CompileResult CompileText(const std::string& yaml, const std::string& file = "rule.yml",
+                                 EngineOptions options = EngineOptions()) {
+  RuleSetBuilder builder(std::move(options));
+  builder.AddFile(file, yaml);
+  return std::move(builder).Build(OnRuleError::kAbort);
+}
+
+inline std::shared_ptr<const RuleSet> MustCompile(const std::string& yaml, EngineOptions options = EngineOptions()) {
+  CompileResult result = CompileText(yaml, "rule.yml", std::move(options));
+  EXPECT_TRUE(result.IsValid()) << result.FormatIssues();
+  return result.ReleaseRuleSet();
+}
+
+// A rule file around a Detection block (indented list items, as written in YAML) with `extra` top-level keys.
+inline std::string RuleWithDetection(const std::string& detection, const std::string& extra = "") {
+  return "AnalysisType: rule\nRuleID: test.rule\nDisplayName: Test Rule\nEnabled: true\n"
+         "LogTypes: [Amazon.EKS.Audit]\nSeverity: Medium\nDetection:\n" +
+         detection + "\n" + extra;
+}
+
+// Evaluates one JSON event; returns the matches (fails the test on a bad event).
+inline EvalResult EvalJson(const RuleSet& rules, const std::string& json) {
+  JsonEventParser parser(rules.options());
+  EvalScratch scratch;
+  EvalResult result;
+  absl::Status s = rules.EvaluateJson(json, "", parser, scratch, result);
+  EXPECT_TRUE(s.ok()) << s;
+  return result;
+}
+
+}  // namespace detect::testing
+
+#endif  // DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_
