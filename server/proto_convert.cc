@@ -19,14 +19,18 @@ void ElementToValue(element e, google::protobuf::Value* out) {
   switch (e.type()) {
     case element_type::OBJECT: {
       auto* fields = out->mutable_struct_value()->mutable_fields();
-      for (auto field : e.get_object().value_unsafe()) {
+      // Copy the object out of its simdjson_result: a range-for over value_unsafe() of the temporary would
+      // iterate a destroyed object.
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (auto field : object) {
         ElementToValue(field.value, &(*fields)[std::string(field.key)]);
       }
       return;
     }
     case element_type::ARRAY: {
       auto* list = out->mutable_list_value();
-      for (element item : e.get_array().value_unsafe()) ElementToValue(item, list->add_values());
+      const simdjson::dom::array array = e.get_array().value_unsafe();
+      for (element item : array) ElementToValue(item, list->add_values());
       return;
     }
     case element_type::STRING: out->set_string_value(std::string(e.get_string().value_unsafe())); return;
@@ -85,7 +89,8 @@ absl::Status JsonToStruct(absl::string_view json, google::protobuf::Struct* out)
   if (!root.ok()) return root.status();
   if (root->type() != element_type::OBJECT) return absl::InvalidArgumentError("JSON is not an object");
   out->Clear();
-  for (auto field : root->get_object().value_unsafe()) {
+  const simdjson::dom::object object = root->get_object().value_unsafe();
+  for (auto field : object) {
     ElementToValue(field.value, &(*out->mutable_fields())[std::string(field.key)]);
   }
   return absl::OkStatus();

@@ -1,0 +1,70 @@
+// Channel credentials and arguments.
+#include "client/grpc_channel.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "client/flags.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+
+namespace detect::client {
+namespace {
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", flag, " '", path, "'"));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+ChannelOptions ChannelOptionsFromFlags() {
+  ChannelOptions o;
+  o.server = absl::GetFlag(FLAGS_server);
+  o.ca_file = absl::GetFlag(FLAGS_tls_ca);
+  o.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  o.key_file = absl::GetFlag(FLAGS_tls_key);
+  o.server_name = absl::GetFlag(FLAGS_tls_server_name);
+  o.tls = absl::GetFlag(FLAGS_tls) || !o.ca_file.empty() || !o.cert_file.empty() || !o.key_file.empty();
+  return o;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options, int index) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // Responses grow with matches; the server bounds requests.
+  args.SetMaxSendMessageSize(-1);
+  if (index > 0) args.SetInt("detectctl.channel_index", index);  // Distinct args: a connection of its own.
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (!options.tls) {
+    creds = grpc::InsecureChannelCredentials();
+  } else {
+    if (options.cert_file.empty() != options.key_file.empty()) {
+      return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+    }
+    grpc::SslCredentialsOptions ssl;
+    if (!options.ca_file.empty()) {
+      absl::StatusOr<std::string> ca = ReadPem(options.ca_file, "--tls_ca");
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *std::move(ca);
+    }
+    if (!options.cert_file.empty()) {
+      absl::StatusOr<std::string> cert = ReadPem(options.cert_file, "--tls_cert");
+      if (!cert.ok()) return cert.status();
+      absl::StatusOr<std::string> key = ReadPem(options.key_file, "--tls_key");
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *std::move(cert);
+      ssl.pem_private_key = *std::move(key);
+    }
+    if (!options.server_name.empty()) args.SetSslTargetNameOverride(options.server_name);
+    creds = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateCustomChannel(options.server, creds, args);
+}
+
+}  // namespace detect::client

@@ -1,0 +1,32 @@
+// gRPC channels for the online detectctl subcommands: plaintext, TLS (--tls, --tls_ca), or mTLS (--tls_cert,
+// --tls_key), from the flags in client/flags.h.
+#ifndef DETECT_CLIENT_GRPC_CHANNEL_H_
+#define DETECT_CLIENT_GRPC_CHANNEL_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/channel.h"
+
+namespace detect::client {
+
+struct ChannelOptions {
+  std::string server;       // HOST:PORT
+  bool tls = false;         // Implied by any of the PEM files below.
+  std::string ca_file;      // Roots to verify the server with; empty: the system roots.
+  std::string cert_file;    // Client certificate (mTLS), with key_file.
+  std::string key_file;
+  std::string server_name;  // Overrides the name verified in the server's certificate.
+};
+
+// From --server, --tls, --tls_ca, --tls_cert, --tls_key, --tls_server_name.
+ChannelOptions ChannelOptionsFromFlags();
+
+// A channel (not yet connected). `index` > 0 gives a channel of its own connection (bench workers).
+// InvalidArgument when a PEM file cannot be read or only one of cert/key is given.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options, int index = 0);
+
+}  // namespace detect::client
+
+#endif  // DETECT_CLIENT_GRPC_CHANNEL_H_
