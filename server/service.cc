@@ -20,7 +20,9 @@ absl::Status CheckEventCount(int events, int max_events_per_request) {
 }
 
 DetectionService::DetectionService(Evaluator* evaluator, Metrics* metrics, ServiceOptions options)
-    : evaluator_(evaluator), metrics_(metrics), options_(std::move(options)) {}
+    : evaluator_(evaluator), metrics_(metrics), options_(std::move(options)) {
+  SetMessageAllocatorFor_Evaluate(&evaluate_allocator_);
+}
 
 grpc::ServerUnaryReactor* DetectionService::Evaluate(grpc::CallbackServerContext* context,
                                                      const v1::EvaluateRequest* request,

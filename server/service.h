@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "detect/v1/detect.grpc.pb.h"
+#include "server/arena_allocator.h"
 #include "server/evaluator.h"
 #include "server/metrics.h"
 
@@ -46,6 +47,7 @@ class DetectionService final : public v1::DetectionService::CallbackService {
  private:
   Evaluator* evaluator_;
   Metrics* metrics_;
+  EvaluateArenaAllocator evaluate_allocator_;
   const ServiceOptions options_;
   std::atomic<int> open_streams_{0};
 };

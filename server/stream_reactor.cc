@@ -5,12 +5,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "server/arena_allocator.h"
 
 namespace detect::server {
 
 StreamReactor::StreamReactor(grpc::CallbackServerContext* /*context*/, Evaluator* evaluator, Metrics* metrics,
                              const ServiceOptions& options, std::atomic<int>* open_streams)
-    : evaluator_(evaluator), metrics_(metrics), options_(options), open_streams_(open_streams) {
+    : evaluator_(evaluator),
+      metrics_(metrics),
+      options_(options),
+      open_streams_(open_streams),
+      arena_(RequestArenaOptions()),
+      request_(google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena_)) {
   const int open = open_streams_->fetch_add(1) + 1;
   if (metrics_ != nullptr) metrics_->StreamOpened();
   Actions actions;
@@ -58,7 +64,7 @@ StreamReactor::Actions StreamReactor::NextActionsLocked() {
 void StreamReactor::Start(Actions actions) {
   // Finish is last: once it is started, OnDone (and `delete this`) may run at any moment.
   if (actions.write != nullptr) StartWrite(actions.write);
-  if (actions.read) StartRead(&request_);
+  if (actions.read) StartRead(request_);
   if (actions.finish) {
     final_code_ = actions.status.error_code();
     Finish(std::move(actions.status));
@@ -67,17 +73,17 @@ void StreamReactor::Start(Actions actions) {
 
 void StreamReactor::EvaluateRequest(v1::EvaluateResponse* response) {
   const absl::Time start = absl::Now();
-  if (absl::Status limit = CheckEventCount(request_.events_size(), options_.max_events_per_request); !limit.ok()) {
+  if (absl::Status limit = CheckEventCount(request_->events_size(), options_.max_events_per_request); !limit.ok()) {
     // The stream goes on: each event of the rejected message gets the error, so callers can account per id.
     response->Clear();
-    for (const v1::Event& event : request_.events()) {
+    for (const v1::Event& event : request_->events()) {
       v1::EventResult* r = response->add_results();
       r->set_event_id(event.id());
       r->mutable_error()->set_code(static_cast<int>(limit.code()));
       r->mutable_error()->set_message(std::string(limit.message()));
     }
   } else {
-    evaluator_->Evaluate(request_, response);
+    evaluator_->Evaluate(*request_, response);
   }
   if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kStreamEvaluate, *response, absl::Now() - start);
 }
@@ -97,7 +103,11 @@ void StreamReactor::OnReadDone(bool ok) {
       }
     }
   }
-  if (!skip) EvaluateRequest(response.get());  // Outside the lock: writes may complete meanwhile.
+  if (!skip) {
+    EvaluateRequest(response.get());  // Outside the lock: writes may complete meanwhile.
+    arena_.Reset();                   // No read is in flight: nothing else refers to the request.
+    request_ = google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena_);
+  }
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
