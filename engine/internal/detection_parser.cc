@@ -225,17 +225,14 @@ bool DetectionParser::FindKeySpec(const YAML::Node& node, FieldPath* out, bool* 
       *ok = false;
     } else {
       FieldPath p;
-      std::vector<std::string> parts;
       for (const YAML::Node& k : deep) {
         const Literal lit = k.IsScalar() ? ScalarToLiteral(k) : Literal();
         PathStep step;
         if (lit.kind == ValueKind::kInt) {
           step.kind = PathStep::kIndex;
           step.index = lit.i;
-          parts.push_back(absl::StrCat("[", lit.i, "]"));
         } else if (k.IsScalar() && !k.Scalar().empty()) {
           step.key = k.Scalar();
-          parts.push_back(step.key);
         } else {
           Error(k, "DeepKey entries must be strings (keys) or integers (list indexes)");
           *ok = false;
@@ -243,7 +240,17 @@ bool DetectionParser::FindKeySpec(const YAML::Node& node, FieldPath* out, bool* 
         }
         p.steps.push_back(std::move(step));
       }
-      p.text = absl::StrJoin(parts, ".");
+      // Display text: a.b[0], with keys that hold dots or brackets quoted (annotations["k8s.io/x"]).
+      for (size_t i = 0; i < p.steps.size(); ++i) {
+        const PathStep& step = p.steps[i];
+        if (step.kind == PathStep::kIndex) {
+          absl::StrAppend(&p.text, "[", step.index, "]");
+        } else if (step.key.find_first_of(".[]") != std::string::npos) {
+          absl::StrAppend(&p.text, "[\"", step.key, "\"]");
+        } else {
+          absl::StrAppend(&p.text, i > 0 ? "." : "", step.key);
+        }
+      }
       *out = std::move(p);
     }
   }

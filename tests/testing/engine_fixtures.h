@@ -2,6 +2,7 @@
 #ifndef DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_
 #define DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,12 @@
 #include "gtest/gtest.h"
 
 namespace detect::testing {
+
+// A path under the source tree: $DETECT_SOURCE_DIR (set by ctest) or the working directory.
+inline std::string SourcePath(const std::string& relative) {
+  const char* root = std::getenv("DETECT_SOURCE_DIR");
+  return root != nullptr ? std::string(root) + "/" + relative : relative;
+}
 
 // Compiles one rule file's text (named `file` in issues); fails the test on errors unless `expect_errors`.
 inline CompileResult CompileText(const std::string& yaml, const std::string& file = "rule.yml",
