@@ -88,10 +88,6 @@ absl::Status Daemon::Init() {
   store_ = std::make_unique<RuleStore>(
       RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path}, metrics_.get());
   if (absl::StatusOr<ReloadOutcome> loaded = store_->Reload("startup"); !loaded.ok()) return loaded.status();
-  if (!options_.lookup_tables_path.empty()) {
-    Log(LogLevel::kWarning, "--lookup_tables is accepted but not used by this engine version",
-        {{"path", options_.lookup_tables_path}});
-  }
   evaluator_ = std::make_unique<EngineEvaluator>(store_.get());
   service_ = std::make_unique<DetectionService>(evaluator_.get(), metrics_.get(), options_.service);
 
@@ -122,13 +118,15 @@ absl::Status Daemon::Init() {
     metrics_http_ = *std::move(http);
   }
   if (options_.watch_rules) {
-    absl::StatusOr<std::unique_ptr<RuleWatcher>> watcher = RuleWatcher::Start(
-        options_.rules_path, options_.watch_debounce, [store = store_.get()] { (void)store->Reload("file change"); });
-    if (watcher.ok()) {
-      watcher_ = *std::move(watcher);
-    } else {
-      Log(LogLevel::kWarning, "not watching the rules", {{"error", watcher.status().ToString()}});
-    }
+    auto watch = [this](const std::string& path) -> std::unique_ptr<RuleWatcher> {
+      absl::StatusOr<std::unique_ptr<RuleWatcher>> watcher = RuleWatcher::Start(
+          path, options_.watch_debounce, [store = store_.get()] { (void)store->Reload("file change"); });
+      if (watcher.ok()) return *std::move(watcher);
+      Log(LogLevel::kWarning, "not watching for changes", {{"path", path}, {"error", watcher.status().ToString()}});
+      return nullptr;
+    };
+    watcher_ = watch(options_.rules_path);
+    if (!options_.lookup_tables_path.empty()) lookup_watcher_ = watch(options_.lookup_tables_path);
   }
   SetServing(server_.get(), true);
   SetServing(health_server_.get(), true);
@@ -159,6 +157,7 @@ void Daemon::Shutdown() {
     health_server_->GetHealthCheckService()->Shutdown();
   }
   watcher_.reset();
+  lookup_watcher_.reset();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();

@@ -28,7 +28,7 @@ struct DaemonOptions {
   std::string health_listen;             // Empty: none. Plaintext, health service only (probes under mTLS).
   std::string tls_cert, tls_key;         // PEM files; both or neither.
   std::string tls_client_ca;             // PEM CA bundle: clients must present a certificate it signed (mTLS).
-  std::string lookup_tables_path;
+  std::string lookup_tables_path;        // Extra lookup-table definitions, compiled with the rules.
   int max_message_bytes = 16 << 20;      // Largest request message gRPC accepts (RESOURCE_EXHAUSTED beyond).
   ServiceOptions service;
   EngineOptions engine;                  // max_event_bytes among them.
@@ -73,6 +73,7 @@ class Daemon {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<RuleWatcher> watcher_;
+  std::unique_ptr<RuleWatcher> lookup_watcher_;
   std::unique_ptr<MetricsHttpServer> metrics_http_;
   int port_ = 0;
   int health_port_ = 0;

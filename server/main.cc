@@ -19,7 +19,8 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS;
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate signed by it (mTLS)");
-ABSL_FLAG(std::string, lookup_tables, "", "Lookup-table directory (accepted; used by a later engine version)");
+ABSL_FLAG(std::string, lookup_tables, "",
+          "Extra directory of lookup tables (AnalysisType: lookup_table YAML + data), compiled with the rules");
 ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC request message, in bytes (RESOURCE_EXHAUSTED beyond)");
 ABSL_FLAG(int, max_events_per_request, 10000, "Most events in one Evaluate request or stream message; 0: no limit");
 ABSL_FLAG(int64_t, max_event_bytes, 1 << 20,

@@ -29,7 +29,9 @@ absl::StatusOr<ReloadOutcome> RuleStore::Reload(absl::string_view reason) {
     if (metrics_ != nullptr) metrics_->RecordReload(outcome);
   };
   RuleSetBuilder builder(options_.engine);
-  if (absl::Status io = builder.AddPath(options_.rules_path); !io.ok()) {
+  absl::Status io = builder.AddPath(options_.rules_path);
+  if (io.ok() && !options_.lookup_tables_path.empty()) io = builder.AddPath(options_.lookup_tables_path);
+  if (!io.ok()) {
     Log(LogLevel::kError, "rule load failed", {{"reason", reason}, {"path", options_.rules_path},
                                                 {"error", io.ToString()}});
     record(ReloadOutcome::kError);

@@ -20,7 +20,8 @@ namespace detect::server {
 struct RuleStoreOptions {
   std::string rules_path;  // A directory (searched recursively for *.yml / *.yaml) or one rule file.
   EngineOptions engine;
-  // --lookup_tables: accepted and kept for the engine's lookup-table support (not used by the engine yet).
+  // --lookup_tables: a further directory (or file) of lookup-table definitions (AnalysisType: lookup_table)
+  // and their data, compiled with the rules; empty: only what the rules path holds.
   std::string lookup_tables_path;
 };
 

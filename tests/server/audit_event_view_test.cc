@@ -1,0 +1,202 @@
+// The typed AuditEvent view reads exactly like the same event parsed from JSON, and rules decide the same.
+#include "proto/audit_event_view.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/compiler.h"
+#include "engine/json_event.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/audit_event_json.h"
+#include "tests/testing/status_matchers.h"
+
+namespace detect {
+namespace {
+
+using ::detect::testing::IsOk;
+using ::testing::UnorderedElementsAre;
+
+// A rich event: every kind of field the schema has (nested Structs, lists of objects, maps, impersonation).
+constexpr char kRichEvent[] = R"json({"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse",
+"auditID":"a-1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/kube-system/pods","verb":"create",
+"user":{"username":"alice","uid":"u-1","groups":["dev","system:authenticated"],
+        "extra":{"arn":["arn:aws:sts::123:assumed-role/Dev/alice"],"sessionName":["alice"]}},
+"impersonatedUser":{"username":"system:serviceaccount:kube-system:default"},
+"sourceIPs":["203.0.113.9","10.0.0.1"],"userAgent":"kubectl/v1.29",
+"objectRef":{"resource":"pods","namespace":"kube-system","name":"x","apiVersion":"v1","subresource":"exec"},
+"responseStatus":{"metadata":{},"status":"Failure","reason":"Forbidden","code":403,"details":{"kind":"pods"}},
+"requestObject":{"spec":{"hostPID":true,"replicas":3,"ratio":2.5,"nothing":null,
+  "containers":[{"name":"c","securityContext":{"privileged":true,"runAsUser":0},"command":["sh","-c"]}]}},
+"responseObject":{"metadata":{"name":"x"}},
+"requestReceivedTimestamp":"2024-11-13T18:00:00.000000Z","stageTimestamp":"2024-11-13T18:00:00.100000Z",
+"annotations":{"authorization.k8s.io/decision":"forbid","authorization.k8s.io/reason":""},
+"p_log_type":"Amazon.EKS.Audit","p_source_label":"prod","p_any_ip_addresses":["203.0.113.9"],
+"p_enrichment":{"tor_exit_nodes":{"p_match":"203.0.113.9"}}})json";
+
+std::string Canon(const Value& v) {
+  switch (v.kind()) {
+    case ValueKind::kMissing: return "<missing>";
+    case ValueKind::kNull: return "null";
+    case ValueKind::kBool: return v.bool_value() ? "true" : "false";
+    case ValueKind::kInt: return absl::StrCat(v.int_value());
+    case ValueKind::kDouble: return absl::StrCat("d", v.double_value());
+    case ValueKind::kString: return absl::StrCat("\"", v.string_value(), "\"");
+    case ValueKind::kList: {
+      std::vector<std::string> items;
+      v.ForEachElement([&](const Value& e) { return items.push_back(Canon(e)), true; });
+      EXPECT_EQ(items.size(), v.Size());
+      return absl::StrCat("[", absl::StrJoin(items, ","), "]");
+    }
+    case ValueKind::kObject: {
+      std::vector<std::string> members;
+      v.ForEachMember([&](absl::string_view k, const Value& e) {
+        EXPECT_EQ(Canon(v.Get(k)), Canon(e)) << k;  // Get agrees with iteration.
+        members.push_back(absl::StrCat(k, ":", Canon(e)));
+        return true;
+      });
+      EXPECT_EQ(members.size(), v.Size());
+      std::sort(members.begin(), members.end());  // Proto maps iterate in no particular order.
+      return absl::StrCat("{", absl::StrJoin(members, ","), "}");
+    }
+  }
+  return "?";
+}
+
+std::string CanonJson(const std::string& json) {
+  JsonEventParser parser;
+  absl::StatusOr<Value> v = parser.Parse(absl::StrCat("{\"v\":", json, "}"));
+  return v.ok() ? Canon(v->Get("v")) : "<invalid: " + json + ">";
+}
+
+std::vector<std::string> SeedEvents() {
+  std::ifstream in("tests/testdata/seed_events.ndjson");
+  std::vector<std::string> events;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) events.push_back(line);
+  }
+  return events;
+}
+
+TEST(AuditEventViewTest, TypedViewReadsLikeJson) {
+  std::vector<std::string> events = SeedEvents();
+  ASSERT_EQ(events.size(), 4u);
+  events.push_back(kRichEvent);
+  JsonEventParser parser;
+  for (const std::string& json : events) {
+    v1::AuditEvent typed;
+    ASSERT_THAT(AuditEventFromJson(json, &typed), IsOk());
+    absl::StatusOr<Value> parsed = parser.Parse(json);
+    ASSERT_THAT(parsed, IsOk());
+    EXPECT_EQ(Canon(AuditEventValue(typed)), Canon(*parsed)) << json;
+  }
+}
+
+TEST(AuditEventViewTest, PresenceAndNames) {
+  v1::AuditEvent e;
+  e.set_verb("");
+  e.set_audit_id("id");
+  e.mutable_response_status()->set_code(200);
+  const Value root = AuditEventValue(e);
+  EXPECT_TRUE(root.Get("verb").is_string());  // Set to "": present, unlike an absent key.
+  EXPECT_EQ(root.Get("verb").string_value(), "");
+  EXPECT_TRUE(root.Get("userAgent").is_missing());
+  EXPECT_TRUE(root.Get("user").is_missing());
+  EXPECT_TRUE(root.Get("sourceIPs").is_missing());  // Empty repeated: missing.
+  EXPECT_TRUE(root.Get("annotations").is_missing());
+  EXPECT_EQ(root.Get("auditID").string_value(), "id");
+  EXPECT_TRUE(root.Get("audit_id").is_missing());  // Proto names are not keys.
+  EXPECT_TRUE(root.Get("responseStatus").Get("code").is_int());
+  EXPECT_EQ(root.Get("responseStatus").Get("code").int_value(), 200);
+}
+
+TEST(AuditEventViewTest, ListsStructNumbersAndMaps) {
+  v1::AuditEvent e;
+  ASSERT_THAT(AuditEventFromJson(kRichEvent, &e), IsOk());
+  const Value root = AuditEventValue(e);
+  EXPECT_EQ(root.Get("sourceIPs").At(-1).string_value(), "10.0.0.1");
+  EXPECT_TRUE(root.Get("sourceIPs").At(2).is_missing());
+  const Value spec = root.Get("requestObject").Get("spec");
+  EXPECT_TRUE(spec.Get("replicas").is_int());
+  EXPECT_TRUE(spec.Get("ratio").is_double());
+  EXPECT_TRUE(spec.Get("nothing").is_null());
+  EXPECT_TRUE(spec.Get("containers").At(0).Get("securityContext").Get("privileged").bool_value());
+  EXPECT_EQ(root.Get("annotations").Get("authorization.k8s.io/decision").string_value(), "forbid");
+  EXPECT_EQ(root.Get("user").Get("extra").Get("arn").At(0).string_value(),
+            "arn:aws:sts::123:assumed-role/Dev/alice");
+  EXPECT_TRUE(root.Get("user").Get("extra").Get("none").is_missing());
+}
+
+void CollectMapFields(const google::protobuf::Descriptor* d, std::set<const google::protobuf::Descriptor*>* seen,
+                      std::vector<std::string>* out) {
+  if (!seen->insert(d).second || d->file()->package() != "detect.v1") return;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->is_map()) out->push_back(f->full_name());
+    else if (f->message_type() != nullptr) CollectMapFields(f->message_type(), seen, out);
+  }
+}
+
+// Map fields are read through generated accessors registered by name in audit_event_view.cc; a new map field
+// in the schema must be registered there (and added here).
+TEST(AuditEventViewTest, EveryMapFieldHasAnAccessor) {
+  std::set<const google::protobuf::Descriptor*> seen;
+  std::vector<std::string> maps;
+  CollectMapFields(v1::AuditEvent::descriptor(), &seen, &maps);
+  EXPECT_THAT(maps, UnorderedElementsAre("detect.v1.AuditEvent.annotations", "detect.v1.UserInfo.extra"));
+}
+
+TEST(AuditEventViewTest, UnknownJsonFieldsAreDroppedAndBadTypesRejected) {
+  v1::AuditEvent e;
+  EXPECT_THAT(AuditEventFromJson(R"({"verb":"get","clusterName":"x"})", &e), IsOk());
+  EXPECT_TRUE(AuditEventValue(e).Get("clusterName").is_missing());
+  EXPECT_FALSE(AuditEventFromJson(R"({"responseStatus":{"code":"forbidden"}})", &e).ok());
+  EXPECT_FALSE(AuditEventFromJson("not json", &e).ok());
+}
+
+// The bundled rules decide typed and JSON events alike, down to titles, dedup strings and summaries.
+TEST(AuditEventViewTest, RulesDecideTypedEventsLikeJson) {
+  RuleSetBuilder builder;
+  ASSERT_THAT(builder.AddPath("rules"), IsOk());
+  CompileResult compiled = std::move(builder).Build();
+  ASSERT_TRUE(compiled.IsValid()) << compiled.FormatIssues();
+  std::shared_ptr<const RuleSet> rules = compiled.ReleaseRuleSet();
+  JsonEventParser parser;
+  EvalScratch scratch;
+  std::vector<std::string> events = SeedEvents();
+  events.push_back(kRichEvent);
+  int matched = 0;
+  for (const std::string& json : events) {
+    EvalResult from_json, from_typed;
+    ASSERT_THAT(rules->EvaluateJson(json, "", parser, scratch, from_json), IsOk());
+    v1::AuditEvent typed;
+    ASSERT_THAT(AuditEventFromJson(json, &typed), IsOk());
+    rules->Evaluate(AuditEventValue(typed), "", scratch, from_typed);
+    ASSERT_EQ(from_json.matches.size(), from_typed.matches.size()) << json;
+    for (size_t i = 0; i < from_json.matches.size(); ++i) {
+      const Match& a = from_json.matches[i];
+      const Match& b = from_typed.matches[i];
+      EXPECT_EQ(a.rule->id, b.rule->id);
+      EXPECT_EQ(a.severity, b.severity);
+      EXPECT_EQ(a.title, b.title);
+      EXPECT_EQ(a.dedup, b.dedup);
+      // Same JSON values; member order may differ (messages iterate by field number, maps by hash).
+      EXPECT_EQ(CanonJson(a.alert_context_json), CanonJson(b.alert_context_json)) << a.rule->id;
+      ASSERT_EQ(a.summary.size(), b.summary.size());
+      for (size_t k = 0; k < a.summary.size(); ++k) {
+        EXPECT_EQ(CanonJson(a.summary[k].json), CanonJson(b.summary[k].json)) << a.summary[k].name;
+      }
+      ++matched;
+    }
+  }
+  EXPECT_GE(matched, 3);
+}
+
+}  // namespace
+}  // namespace detect
