@@ -23,6 +23,32 @@ class ScratchListAdapter final : public NodeAdapter {
 
 const ScratchListAdapter kScratchListAdapter;
 
+const EvalScratch::Members& MembersOf(const Value& v) {
+  return *reinterpret_cast<const EvalScratch::Members*>(static_cast<uintptr_t>(v.node_a()));
+}
+
+class ScratchObjectAdapter final : public NodeAdapter {
+ public:
+  Value Get(const Value& object, absl::string_view key) const override {
+    Value found;
+    for (const auto& [k, v] : MembersOf(object)) {
+      if (k == key) found = v;
+    }
+    return found;
+  }
+  Value At(const Value&, size_t) const override { return Value(); }
+  size_t Size(const Value& node) const override { return MembersOf(node).size(); }
+  void ForEachElement(const Value&, absl::FunctionRef<bool(const Value&)>) const override {}
+  void ForEachMember(const Value& object,
+                     absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {
+    for (const auto& [k, v] : MembersOf(object)) {
+      if (!fn(k, v)) return;
+    }
+  }
+};
+
+const ScratchObjectAdapter kScratchObjectAdapter;
+
 }  // namespace
 
 std::vector<Value>* EvalScratch::NewList() {
@@ -41,6 +67,17 @@ std::string* EvalScratch::NewString() {
   std::string* s = strings_[strings_used_++].get();
   s->clear();
   return s;
+}
+
+EvalScratch::Members* EvalScratch::NewObject() {
+  if (objects_used_ == objects_.size()) objects_.push_back(std::make_unique<Members>());
+  Members* members = objects_[objects_used_++].get();
+  members->clear();
+  return members;
+}
+
+Value EvalScratch::ObjectValue(const Members* members) {
+  return Value::Node(ValueKind::kObject, &kScratchObjectAdapter, reinterpret_cast<uintptr_t>(members), 0);
 }
 
 }  // namespace detect

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/value.h"
+#include "simdjson.h"
 
 namespace detect {
 
@@ -24,6 +26,7 @@ class EvalScratch {
     ++epoch_;
     lists_used_ = 0;
     strings_used_ = 0;
+    objects_used_ = 0;
   }
 
   // A fresh empty list that lives until the next BeginEvent(); Value() of it via ListValue().
@@ -32,6 +35,12 @@ class EvalScratch {
   static Value ListValue(const std::vector<Value>* list);
   // A string that lives until the next BeginEvent() (for values the engine derives).
   std::string* NewString();
+  // An empty object (members in order; the last of equal keys wins) that lives until the next BeginEvent().
+  using Members = std::vector<std::pair<absl::string_view, Value>>;
+  Members* NewObject();
+  static Value ObjectValue(const Members* members);
+  // A parser for JSON documents nested in an event as strings (one per event; valid until BeginEvent()).
+  simdjson::dom::parser& nested_parser() { return nested_parser_; }
 
   // Memo of path lookups from the event root, by FieldPath::cache_slot.
   bool GetMemo(int slot, Value* out) const {
@@ -61,6 +70,9 @@ class EvalScratch {
   std::vector<std::unique_ptr<std::string>> strings_;
   size_t strings_used_ = 0;
   std::vector<uint32_t> candidates_;
+  std::vector<std::unique_ptr<Members>> objects_;
+  size_t objects_used_ = 0;
+  simdjson::dom::parser nested_parser_;
 };
 
 }  // namespace detect

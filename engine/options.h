@@ -34,6 +34,9 @@ struct EngineOptions {
   // Compute p_any_ip_addresses, p_any_usernames, p_any_aws_arns and p_any_aws_account_ids from Kubernetes
   // audit fields when an event lacks them, as Panther does when it parses EKS logs.
   bool derive_panther_fields = true;
+  // Present GKE (GCP.AuditLog from k8s.io) and AKS (Azure.MonitorActivity kube-audit) records to rules as
+  // Kubernetes audit events (see engine/internal/kubernetes_views.h), so one rule covers all three clouds.
+  bool kubernetes_audit_views = true;
 };
 
 }  // namespace detect

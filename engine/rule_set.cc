@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/evaluator.h"
+#include "engine/internal/kubernetes_views.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/internal/rule_index.h"
 #include "engine/internal/value_text.h"
@@ -140,7 +141,10 @@ void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScrat
     const Value lt = event.Get("p_log_type");
     log_type = lt.is_string() ? lt.string_value() : absl::string_view(options_.default_log_type);
   }
-  const EvalContext ctx{&options_, &scratch, event, log_type, &tables_->tables};
+  const Value root = options_.kubernetes_audit_views
+                         ? engine_internal::KubernetesAuditView(log_type, event, scratch)
+                         : event;
+  const EvalContext ctx{&options_, &scratch, root, log_type, &tables_->tables};
   std::vector<uint32_t>& candidates = scratch.candidates();
   index_->Candidates(log_type, ctx, &candidates);
   for (uint32_t index : candidates) EvaluateOne(index, ctx, out);
@@ -162,7 +166,10 @@ void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& s
   const absl::string_view log_type = lt.is_string()         ? lt.string_value()
                                      : info.log_types.empty() ? absl::string_view(options_.default_log_type)
                                                               : absl::string_view(info.log_types[0]);
-  const EvalContext ctx{&options_, &scratch, event, log_type, &tables_->tables};
+  const Value root = options_.kubernetes_audit_views
+                         ? engine_internal::KubernetesAuditView(log_type, event, scratch)
+                         : event;
+  const EvalContext ctx{&options_, &scratch, root, log_type, &tables_->tables};
   EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
 }
 

@@ -223,16 +223,22 @@ Value DeriveEnrichment(const LookupTable& table, const FieldPath& path, const Ev
   const std::vector<FieldPath>* selectors = table.Selectors(ctx.log_type);
   if (selectors == nullptr) return Value();
   std::vector<Value>* out = ctx.scratch->NewList();
-  if (path.steps.size() == 2) {  // p_enrichment.<table>: the matched keys.
+  const FieldPath* by_selector = nullptr;  // p_enrichment.<table>.<selector>...: that selector's rows.
+  for (const FieldPath& selector : *selectors) {
+    if (path.steps.size() > 2 && path.steps[2].kind == PathStep::kKey && selector.text == path.steps[2].key) {
+      by_selector = &selector;
+    }
+  }
+  if (by_selector == nullptr) {  // p_enrichment.<table>...: the matched keys, then the rest of the path.
     for (const FieldPath& selector : *selectors) {
       ForEachSelectorString(ResolveEventPath(selector, ctx), [&](const Value& s) {
         if (!table.Find(s.string_value()).is_missing()) out->push_back(s);
       });
     }
-    return out->empty() ? Value() : EvalScratch::ListValue(out);
+    return out->empty() ? Value() : LookupFrom(path, 2, EvalScratch::ListValue(out), *ctx.scratch);
   }
   for (const FieldPath& selector : *selectors) {
-    if (path.steps[2].kind != PathStep::kKey || selector.text != path.steps[2].key) continue;
+    if (&selector != by_selector) continue;
     const Value v = ResolveEventPath(selector, ctx);
     Value rows;
     if (v.is_string()) {

@@ -149,6 +149,8 @@ const ConditionCase kCases[] = {
     {"KeyPathNestedWildcardFlattens", Cond("KeyPath: 'r[*].res[*]'", "Contains", "Value: nodes/proxy"),
      R"({"r":[{"res":["pods"]},{"res":["nodes/proxy"]}]})", true},
     {"KeyPathWildcardOverScalar", Cond("KeyPath: 'l[*].x'", "IsNull"), R"({"l":"x"})", true},
+    {"KeyPathQuotedKey", Cond(R"(KeyPath: 'annotations["authorization.k8s.io/decision"]')", "Equals", "Value: allow"),
+     R"({"annotations":{"authorization.k8s.io/decision":"allow"}})", true},
     {"DollarPrefix", Cond("KeyPath: $.a.b", "Equals", "Value: 2"), R"({"a":{"b":2}})", true},
     {"DeepKeyWithDots", Cond("DeepKey: [annotations, authorization.k8s.io/decision]", "Equals", "Value: allow"),
      R"({"annotations":{"authorization.k8s.io/decision":"allow"}})", true},
