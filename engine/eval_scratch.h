@@ -58,8 +58,9 @@ class EvalScratch {
     memo_epoch_[slot] = epoch_;
   }
 
-  // Candidate rule indexes of the current event (used by RuleSet).
+  // Candidate rule indexes of the current event, and RE2::Set hits (used by the rule index).
   std::vector<uint32_t>& candidates() { return candidates_; }
+  std::vector<int>& regex_hits() { return regex_hits_; }
 
  private:
   uint32_t epoch_ = 1;
@@ -70,6 +71,7 @@ class EvalScratch {
   std::vector<std::unique_ptr<std::string>> strings_;
   size_t strings_used_ = 0;
   std::vector<uint32_t> candidates_;
+  std::vector<int> regex_hits_;
   std::vector<std::unique_ptr<Members>> objects_;
   size_t objects_used_ = 0;
   simdjson::dom::parser nested_parser_;

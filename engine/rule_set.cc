@@ -100,7 +100,7 @@ uint64_t Fnv1a(absl::string_view s, uint64_t h) {
 RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules,
                  std::unique_ptr<engine_internal::LookupTableSet> tables, std::string version)
     : options_(std::move(options)), rules_(std::move(rules)), tables_(std::move(tables)), version_(std::move(version)) {
-  index_ = engine_internal::RuleIndex::Build(rules_);
+  index_ = engine_internal::RuleIndex::Build(rules_, options_);
 }
 
 RuleSet::~RuleSet() = default;

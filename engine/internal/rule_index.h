@@ -1,6 +1,8 @@
 // RuleIndex: which rules an event can match, so an event meets only those. Rules are grouped by log type, then
-// by one literal value they require (a top-level `Equals`/`IsIn` conjunct on a string field, such as
-// `verb == create` or `objectRef.resource IsIn [pods]`); rules without such a conjunct are always candidates.
+// each by one condition it requires (a top-level conjunct): an exact value (`verb == create`,
+// `objectRef.resource IsIn [pods]`), a prefix (`userAgent StartsWith kubectl/`), or a regex
+// (`requestURI Matches ...`, all of a field's regexes run as one RE2::Set). Rules without such a conjunct are
+// always candidates. The index only narrows candidates: every candidate is still evaluated in full.
 #ifndef DETECT_ENGINE_INTERNAL_RULE_INDEX_H_
 #define DETECT_ENGINE_INTERNAL_RULE_INDEX_H_
 
@@ -12,31 +14,52 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/evaluator.h"
+#include "re2/set.h"
 
 namespace detect::engine_internal {
 
 // Immutable after Build; thread-safe.
 class RuleIndex {
  public:
+  // How many enabled rules require each (field, value) — the cost model that picks a rule's index conjunct:
+  // a value many rules require (verb == create) is common in traffic too, a rare one is selective.
+  using ShareCounts = absl::flat_hash_map<std::string, int>;
+
   // Indexes the enabled rules among `rules` (indexes into it are what Candidates returns).
-  static std::unique_ptr<RuleIndex> Build(const std::vector<std::unique_ptr<CompiledRule>>& rules);
+  static std::unique_ptr<RuleIndex> Build(const std::vector<std::unique_ptr<CompiledRule>>& rules,
+                                          const EngineOptions& options);
 
   // Replaces *out with the candidate rules for an event of `log_type`, in rule order.
   void Candidates(absl::string_view log_type, const EvalContext& ctx, std::vector<uint32_t>* out) const;
 
   // The conjunct chosen to index a rule, or null (always a candidate). For `describe` and tests.
-  static const Expr* IndexConjunct(const CompiledRule& rule);
+  static const Expr* IndexConjunct(const CompiledRule& rule, const ShareCounts& counts = ShareCounts());
 
  private:
-  struct KeyIndex {
+  struct ExactIndex {
     const FieldPath* path;
     absl::flat_hash_map<std::string, std::vector<uint32_t>> by_value;
   };
+  struct PrefixIndex {
+    const FieldPath* path;
+    std::vector<size_t> lengths;  // Distinct prefix lengths, ascending.
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_prefix;
+  };
+  struct RegexIndex {
+    const FieldPath* path;
+    std::unique_ptr<RE2::Set> set;  // Built by Finish().
+    std::vector<std::string> patterns;
+    std::vector<uint32_t> rule_of_pattern;
+  };
   struct Bucket {
     std::vector<uint32_t> always;
-    std::vector<KeyIndex> keys;
+    std::vector<ExactIndex> exact;
+    std::vector<PrefixIndex> prefix;
+    std::vector<RegexIndex> regex;
   };
-  static void AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule);
+  void AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts);
+  void Finish(Bucket& bucket, const EngineOptions& options);
+  void BucketCandidates(const Bucket& bucket, const EvalContext& ctx, std::vector<uint32_t>* out) const;
 
   absl::flat_hash_map<std::string, Bucket> by_log_type_;
   Bucket any_log_type_;  // Rules without LogTypes, for events of a log type no rule names.

@@ -62,6 +62,24 @@ TEST(RuleIndexTest, IndexedAndUnindexedRulesMatchInRuleOrder) {
   EXPECT_THAT(MatchedIds(*rules, R"({"verb":7})"), ::testing::IsEmpty());
 }
 
+TEST(RuleIndexTest, PrefixAndRegexIndexesNarrowWithoutChangingResults) {
+  std::vector<std::string> files;
+  for (int i = 0; i < 40; ++i) {
+    files.push_back(Rule(absl::StrCat("p", i), absl::StrCat("  - {Key: userAgent, Condition: StartsWith, Value: 'tool-", i, "/'}")));
+    files.push_back(Rule(absl::StrCat("r", i), absl::StrCat("  - {Key: uri, Condition: Matches, Value: '^/ns-", i,
+                                                            "/(secrets|configmaps)/'}\n  - {Key: verb, Condition: IsIn, Values: [get, list]}")));
+  }
+  auto rules = Compile(files);
+  const auto* r7 = engine_internal::RuleIndex::IndexConjunct(rules->compiled_rule(rules->FindRule("r7")));
+  ASSERT_NE(r7, nullptr);
+  EXPECT_EQ(r7->condition_name, "Matches");  // verb get/list is required by 40 rules: the regex is rarer.
+  EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-12/1.0","uri":"/ns-7/secrets/x","verb":"get"})"),
+              ::testing::ElementsAre("r7", "p12"));  // Rule order: r7 was added before p12.
+  EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-1","uri":"/ns-7/pods/x","verb":"get"})"), ::testing::IsEmpty());
+  EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-1/","uri":"/ns-39/configmaps/","verb":"list"})"),
+              ::testing::ElementsAre("p1", "r39"));
+}
+
 TEST(RuleSetTest, LogTypesSelectRules) {
   auto rules = Compile({Rule("eks", "  - Condition: AlwaysTrue"),
                         "AnalysisType: rule\nRuleID: gcp\nEnabled: true\nLogTypes: [GCP.AuditLog]\nSeverity: Low\n"
