@@ -1,0 +1,322 @@
+// detectd end to end, in-process on 127.0.0.1:0 with the bundled rules: unary and streaming evaluation of the
+// seed events, ids across pipelined batches, a malformed event mid-stream, cancellation, a slow reader, limits,
+// health, reflection, metrics, rule metadata.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_server.h"
+
+namespace detect::testing {
+namespace {
+
+using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
+using HealthResponse = grpc::health::v1::HealthCheckResponse;
+
+constexpr char kSeedRule[] = "Amazon.EKS.AnonymousAPIAccess";
+
+class EvaluateTest : public ::testing::TestWithParam<bool> {  // Param: raw JSON (true) or typed (false).
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new TestServer(TestOptions("rules"));
+    expected_ = new std::vector<std::vector<std::string>>(ExpectedMatchKeys("rules", SeedEvents()));
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete expected_;
+  }
+  void ExpectSeedResults(const v1::EvaluateResponse& response, const std::string& prefix) {
+    ASSERT_EQ(response.results_size(), 4);
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_EQ(response.results(i).event_id(), absl::StrCat(prefix, i + 1));
+      EXPECT_FALSE(response.results(i).has_error()) << response.results(i).error().message();
+      EXPECT_THAT(MatchKeys(response.results(i)), ElementsAreArray((*expected_)[i])) << "event " << i + 1;
+    }
+    // The seed rule's own verdicts (Panther's tests of Amazon.EKS.AnonymousAPIAccess).
+    EXPECT_THAT(MatchKeys(response.results(0)),
+                ::testing::Contains(absl::StrCat(kSeedRule, "|2|Anonymous API access detected on Kubernetes API server "
+                                                 "from [8.8.8.8] to [/api/v1/namespaces/default/pods/test-pod] on "
+                                                 "[example-cluster-eks-logs]|anonymous_access_example-cluster-eks-"
+                                                 "logs_kubectl/v1.25.4")));
+    for (const v1::Match& m : response.results(1).matches()) EXPECT_NE(m.rule_id(), kSeedRule);
+    EXPECT_THAT(MatchKeys(response.results(2)),
+                ::testing::Contains(absl::StrCat(kSeedRule, "|1|Anonymous EKS Access to /version Endpoint Detected|no dedup")));
+    EXPECT_THAT(MatchKeys(response.results(3)),
+                ::testing::Contains(absl::StrCat(kSeedRule, "|1|Failed Anonymous EKS Access Attempt(s) Detected|no dedup")));
+  }
+
+  static TestServer* server_;
+  static std::vector<std::vector<std::string>>* expected_;
+};
+TestServer* EvaluateTest::server_ = nullptr;
+std::vector<std::vector<std::string>>* EvaluateTest::expected_ = nullptr;
+
+TEST_P(EvaluateTest, UnarySeedEvents) {
+  grpc::ClientContext ctx;
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(server_->stub->Evaluate(&ctx, MakeRequest(SeedEvents(), GetParam(), "u"), &response).ok());
+  ExpectSeedResults(response, "u");
+  EXPECT_EQ(response.rule_set_version(), server_->daemon->rule_store().Current()->version());
+}
+
+TEST_P(EvaluateTest, StreamSeedEvents) {
+  grpc::ClientContext ctx;
+  auto stream = server_->stub->StreamEvaluate(&ctx);
+  ASSERT_TRUE(stream->Write(MakeRequest(SeedEvents(), GetParam(), "s")));
+  stream->WritesDone();
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(stream->Read(&response));
+  ExpectSeedResults(response, "s");
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_P(EvaluateTest, PipelinedBatchesKeepTheirEventIds) {
+  constexpr int kBatches = 40;
+  grpc::ClientContext ctx;
+  auto stream = server_->stub->StreamEvaluate(&ctx);
+  std::thread writer([&] {
+    for (int b = 0; b < kBatches; ++b) {
+      if (!stream->Write(MakeRequest(SeedEvents(), GetParam(), absl::StrCat("b", b, "-")))) return;
+    }
+    stream->WritesDone();
+  });
+  v1::EvaluateResponse response;
+  for (int b = 0; b < kBatches; ++b) {
+    ASSERT_TRUE(stream->Read(&response)) << "batch " << b;
+    ExpectSeedResults(response, absl::StrCat("b", b, "-"));
+  }
+  writer.join();
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(Payload, EvaluateTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) { return info.param ? "Raw" : "Typed"; });
+
+class ServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server::DaemonOptions options = TestOptions("rules");
+    options.max_message_bytes = 256 << 10;
+    options.service.max_events_per_request = 2000;
+    options.service.max_concurrent_streams = 8;
+    options.engine.max_event_bytes = 8 << 10;
+    server_ = new TestServer(options);
+  }
+  static void TearDownTestSuite() { delete server_; }
+  static TestServer* server_;
+};
+TestServer* ServerTest::server_ = nullptr;
+
+TEST_F(ServerTest, MalformedEventMidStreamIsAnsweredAndTheStreamGoesOn) {
+  const std::vector<std::string> seed = SeedEvents();
+  grpc::ClientContext ctx;
+  auto stream = server_->stub->StreamEvaluate(&ctx);
+  ASSERT_TRUE(stream->Write(MakeRequest(seed, false, "first-")));
+  v1::EvaluateRequest mixed = MakeRequest({seed[0], "{\"verb\": broken", seed[2]}, true, "mixed-");
+  mixed.add_events()->set_id("mixed-empty");                              // No payload.
+  mixed.add_events()->set_json("[\"not\", \"an object\"]");
+  mixed.mutable_events(4)->set_id("mixed-array");
+  mixed.add_events()->set_json("{\"pad\":\"" + std::string(9000, 'x') + "\"}");  // Over max_event_bytes.
+  mixed.mutable_events(5)->set_id("mixed-big");
+  ASSERT_TRUE(stream->Write(mixed));
+  ASSERT_TRUE(stream->Write(MakeRequest(seed, false, "last-")));
+  stream->WritesDone();
+  v1::EvaluateResponse first, middle, last;
+  ASSERT_TRUE(stream->Read(&first));
+  ASSERT_TRUE(stream->Read(&middle));
+  ASSERT_TRUE(stream->Read(&last));
+  ASSERT_EQ(middle.results_size(), 6);
+  EXPECT_FALSE(middle.results(0).has_error());
+  EXPECT_GT(middle.results(0).matches_size(), 0);
+  EXPECT_EQ(middle.results(1).event_id(), "mixed-2");
+  EXPECT_EQ(middle.results(1).error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(middle.results(1).error().message(), HasSubstr("invalid JSON"));
+  EXPECT_FALSE(middle.results(2).has_error());
+  EXPECT_GT(middle.results(2).matches_size(), 0);
+  EXPECT_THAT(middle.results(3).error().message(), HasSubstr("no payload"));
+  EXPECT_THAT(middle.results(4).error().message(), HasSubstr("not a JSON object"));
+  EXPECT_THAT(middle.results(5).error().message(), HasSubstr("max_event_bytes 8192"));
+  EXPECT_EQ(last.results_size(), 4);
+  EXPECT_EQ(last.results(3).event_id(), "last-4");
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ServerTest, CancellationMidStream) {
+  grpc::ClientContext ctx;
+  auto stream = server_->stub->StreamEvaluate(&ctx);
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (int b = 0; !stop && stream->Write(MakeRequest(SeedEvents(), false, absl::StrCat("c", b, "-"))); ++b) {
+    }
+  });
+  v1::EvaluateResponse response;
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(stream->Read(&response));
+  ctx.TryCancel();
+  while (stream->Read(&response)) {
+  }
+  stop = true;
+  writer.join();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(Eventually([] { return server_->daemon->service().open_streams() == 0; }));
+  grpc::ClientContext ctx2;
+  EXPECT_TRUE(server_->stub->Evaluate(&ctx2, MakeRequest(SeedEvents(), false), &response).ok());
+}
+
+TEST_F(ServerTest, SlowReaderHoldsTheServerBack) {
+  // Small fixed windows, so a client that does not read stalls the stream after a response or two.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 64 << 10);
+  auto stub = v1::DetectionService::NewStub(Connect(server_->daemon->port(), nullptr, args));
+  std::vector<std::string> events;
+  for (int i = 0; i < 100; ++i) events.push_back(SeedEvents()[0]);  // Every event matches: big responses.
+  const v1::EvaluateRequest batch = MakeRequest(events, false);
+  constexpr int kBatches = 30;
+  const uint64_t before = server_->daemon->metrics().events_evaluated(server::RpcMethod::kStreamEvaluate);
+  grpc::ClientContext ctx;
+  auto stream = stub->StreamEvaluate(&ctx);
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    for (int b = 0; b < kBatches && stream->Write(batch); ++b) ++written;
+    stream->WritesDone();
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const uint64_t evaluated =
+      server_->daemon->metrics().events_evaluated(server::RpcMethod::kStreamEvaluate) - before;
+  // In the transport, being written, queued, being evaluated: a handful of batches, not all 30.
+  EXPECT_LE(evaluated, 8u * 100u) << "the server evaluated ahead of a client that reads nothing";
+  v1::EvaluateResponse response;
+  for (int b = 0; b < kBatches; ++b) {
+    ASSERT_TRUE(stream->Read(&response)) << b;
+    ASSERT_EQ(response.results_size(), 100);
+  }
+  writer.join();
+  EXPECT_EQ(written.load(), kBatches);
+  EXPECT_TRUE(stream->Finish().ok());
+}
+
+TEST_F(ServerTest, OversizedRequestsNameTheLimit) {
+  std::vector<std::string> many(2001, "{}");
+  grpc::ClientContext ctx1;
+  v1::EvaluateResponse response;
+  grpc::Status too_many = server_->stub->Evaluate(&ctx1, MakeRequest(many, true), &response);
+  EXPECT_EQ(too_many.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(too_many.error_message(), HasSubstr("max_events_per_request is 2000"));
+
+  v1::EvaluateRequest huge;
+  for (int i = 0; i < 100; ++i) huge.add_events()->set_json("{\"pad\":\"" + std::string(4000, 'p') + "\"}");
+  grpc::ClientContext ctx2;
+  grpc::Status too_big = server_->stub->Evaluate(&ctx2, huge, &response);
+  EXPECT_EQ(too_big.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(too_big.error_message(), HasSubstr("larger than max"));
+
+  grpc::ClientContext ctx3;  // Also on a stream: the message is refused, the server lives on.
+  auto stream = server_->stub->StreamEvaluate(&ctx3);
+  stream->Write(huge);
+  EXPECT_FALSE(stream->Read(&response));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::ClientContext ctx4;
+  EXPECT_TRUE(server_->stub->Evaluate(&ctx4, MakeRequest(SeedEvents(), false), &response).ok());
+}
+
+TEST_F(ServerTest, HealthServingOnBothPorts) {
+  EXPECT_EQ(HealthStatus(server_->daemon->port()), HealthResponse::SERVING);
+  EXPECT_EQ(HealthStatus(server_->daemon->port(), "detect.v1.DetectionService"), HealthResponse::SERVING);
+  EXPECT_EQ(HealthStatus(server_->daemon->health_port()), HealthResponse::SERVING);
+  EXPECT_EQ(HealthStatus(server_->daemon->health_port(), "detect.v1.DetectionService"), HealthResponse::SERVING);
+}
+
+// Server reflection (what grpcurl uses): list_services over the generic stub, since the reflection messages'
+// generated code lives inside libgrpc++_reflection without headers.
+TEST_F(ServerTest, ReflectionListsTheService) {
+  auto channel = Connect(server_->daemon->port());
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto call = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag;
+  bool ok;
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::Slice request(std::string("\x3a\x00", 2));  // ServerReflectionRequest{list_services: ""}
+  grpc::ByteBuffer request_buffer(&request, 1);
+  call->Write(request_buffer, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok) && ok);
+  call->WritesDone(reinterpret_cast<void*>(4));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_THAT(bytes, HasSubstr("detect.v1.DetectionService"));
+  EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return "";
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  (void)!::write(fd, request.data(), request.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+TEST_F(ServerTest, MetricsEndpointCountsEvaluations) {
+  grpc::ClientContext ctx;
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(server_->stub->Evaluate(&ctx, MakeRequest(SeedEvents(), false), &response).ok());
+  const std::string metrics = HttpGet(server_->daemon->metrics_port(), "/metrics");
+  EXPECT_THAT(metrics, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_events_evaluated_total{method=\"Evaluate\"}"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_matches_total{rule_id=\"Amazon.EKS.AnonymousAPIAccess\",severity=\"Low\"}"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_request_duration_seconds_bucket{method=\"Evaluate\",le=\"+Inf\"}"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_rule_set_info{version=\"" +
+                                     server_->daemon->rule_store().Current()->version() + "\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_rule_reloads_total{outcome=\"success\"} 1"));
+  EXPECT_THAT(metrics, HasSubstr("detectd_streams_in_flight"));
+}
+
+TEST_F(ServerTest, ListAndGetRules) {
+  grpc::ClientContext ctx;
+  v1::ListRulesResponse list;
+  ASSERT_TRUE(server_->stub->ListRules(&ctx, v1::ListRulesRequest(), &list).ok());
+  EXPECT_EQ(static_cast<size_t>(list.rules_size()), server_->daemon->rule_store().Current()->size());
+  EXPECT_EQ(list.rule_set_version(), server_->daemon->rule_store().Current()->version());
+  grpc::ClientContext ctx2;
+  v1::GetRuleRequest get;
+  get.set_rule_id(kSeedRule);
+  v1::GetRuleResponse rule;
+  ASSERT_TRUE(server_->stub->GetRule(&ctx2, get, &rule).ok());
+  EXPECT_EQ(rule.rule().display_name(), "EKS Anonymous API Access Detected");
+  EXPECT_EQ(rule.rule().mitre_attack(0).tactic(), "TA0001");
+  grpc::ClientContext ctx3;
+  get.set_rule_id("nope");
+  EXPECT_EQ(server_->stub->GetRule(&ctx3, get, &rule).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace detect::testing

@@ -1,0 +1,107 @@
+// TLS and mTLS, with certificates made by openssl at test time (make_test_certs.sh): a client without a
+// certificate, with one from another CA, or with an expired one is refused; the plaintext health port still
+// answers probes.
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_server.h"
+#include "tests/server/test_files.h"
+
+namespace detect::testing {
+namespace {
+
+using HealthResponse = grpc::health::v1::HealthCheckResponse;
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TlsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    certs_ = new TempDir();
+    const std::string cmd =
+        "bash " + SourceDir() + "/tests/integration/make_test_certs.sh " + certs_->path();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl (a test dependency) could not make certificates";
+  }
+  static void TearDownTestSuite() { delete certs_; }
+
+  static std::string Cert(const std::string& name) { return certs_->Sub(name); }
+
+  // Credentials trusting our CA, optionally presenting a client certificate `client` (+ client.key).
+  static std::shared_ptr<grpc::ChannelCredentials> Creds(const std::string& client = "",
+                                                         const std::string& ca = "ca.pem") {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = Read(Cert(ca));
+    if (!client.empty()) {
+      ssl.pem_cert_chain = Read(Cert(client));
+      ssl.pem_private_key = Read(Cert("client.key"));
+    }
+    return grpc::SslCredentials(ssl);
+  }
+
+  static grpc::Status Call(int port, std::shared_ptr<grpc::ChannelCredentials> creds) {
+    auto stub = v1::DetectionService::NewStub(Connect(port, std::move(creds)));
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    v1::EvaluateResponse response;
+    return stub->Evaluate(&ctx, MakeRequest(SeedEvents(), false), &response);
+  }
+
+  static server::DaemonOptions Options(bool mtls, const std::string& cert = "server.pem") {
+    server::DaemonOptions o = TestOptions("rules");
+    o.tls_cert = Cert(cert);
+    o.tls_key = Cert("server.key");
+    if (mtls) o.tls_client_ca = Cert("ca.pem");
+    return o;
+  }
+
+  static TempDir* certs_;
+};
+TempDir* TlsTest::certs_ = nullptr;
+
+TEST_F(TlsTest, ServerTls) {
+  TestServer server(Options(/*mtls=*/false));
+  ASSERT_NE(server.daemon, nullptr);
+  const int port = server.daemon->port();
+  EXPECT_TRUE(Call(port, Creds()).ok());
+  EXPECT_TRUE(Call(port, Creds("client.pem")).ok());  // A client certificate is not required, nor harmful.
+  EXPECT_FALSE(Call(port, grpc::InsecureChannelCredentials()).ok());
+  EXPECT_FALSE(Call(port, Creds("", "other_ca.pem")).ok()) << "the client must not trust a server of another CA";
+}
+
+TEST_F(TlsTest, MutualTlsRefusesClientsWithoutAValidCertificate) {
+  TestServer server(Options(/*mtls=*/true));
+  ASSERT_NE(server.daemon, nullptr);
+  const int port = server.daemon->port();
+  EXPECT_TRUE(Call(port, Creds("client.pem")).ok());
+  EXPECT_EQ(Call(port, Creds()).error_code(), grpc::StatusCode::UNAVAILABLE) << "no client certificate";
+  EXPECT_FALSE(Call(port, Creds("other_client.pem")).ok()) << "client certificate from another CA";
+  EXPECT_FALSE(Call(port, Creds("expired_client.pem")).ok()) << "expired client certificate";
+  EXPECT_FALSE(Call(port, grpc::InsecureChannelCredentials()).ok());
+  // Kubernetes probes use the plaintext health-only port.
+  EXPECT_EQ(HealthStatus(server.daemon->health_port()), HealthResponse::SERVING);
+}
+
+TEST_F(TlsTest, ClientsRefuseAnExpiredServerCertificate) {
+  TestServer server(Options(/*mtls=*/false, "expired_server.pem"));
+  ASSERT_NE(server.daemon, nullptr);
+  EXPECT_FALSE(Call(server.daemon->port(), Creds()).ok());
+}
+
+TEST_F(TlsTest, MisconfiguredTlsIsAStartupError) {
+  server::DaemonOptions o = TestOptions("rules");
+  o.tls_cert = Cert("server.pem");  // No key.
+  EXPECT_FALSE(server::Daemon::Start(o).ok());
+  o.tls_key = Cert("missing.key");
+  EXPECT_FALSE(server::Daemon::Start(o).ok());
+}
+
+}  // namespace
+}  // namespace detect::testing
