@@ -1,0 +1,72 @@
+// The floor of JSON evaluation: parses every line of an NDJSON file with simdjson's DOM (one reused parser,
+// as the engine does) and touches one field, nothing else. `run_all.sh` reports every engine figure against it.
+//
+// Usage: json_parse_floor FILE [--threads N]
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "simdjson.h"
+
+namespace {
+
+// Parses lines [begin, end) of `data`; returns how many events had a string "verb".
+size_t ParseRange(std::string_view data, size_t* events) {
+  simdjson::dom::parser parser;
+  size_t with_verb = 0;
+  while (!data.empty()) {
+    size_t end = data.find('\n');
+    if (end == std::string_view::npos) end = data.size();
+    std::string_view line = data.substr(0, end);
+    data.remove_prefix(end == data.size() ? end : end + 1);
+    if (line.empty()) continue;
+    simdjson::dom::element doc;
+    if (parser.parse(line.data(), line.size(), false).get(doc)) continue;
+    ++*events;
+    std::string_view verb;
+    if (!doc["verb"].get(verb)) ++with_verb;
+  }
+  return with_verb;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: json_parse_floor FILE [--threads N]\n");
+    return 2;
+  }
+  int threads = 1;
+  if (argc == 4 && std::strcmp(argv[2], "--threads") == 0) threads = std::atoi(argv[3]);
+  auto loaded = simdjson::padded_string::load(argv[1]);
+  if (loaded.error()) {
+    std::fprintf(stderr, "cannot read %s\n", argv[1]);
+    return 1;
+  }
+  const simdjson::padded_string input = std::move(loaded).value_unsafe();
+  std::string_view all(input.data(), input.size());
+  // Split at line boundaries, one slice per thread.
+  std::vector<std::string_view> slices;
+  size_t start = 0;
+  for (int t = 0; t < threads; ++t) {
+    size_t end = t == threads - 1 ? all.size() : all.find('\n', all.size() * (t + 1) / threads);
+    if (end == std::string_view::npos) end = all.size();
+    slices.push_back(all.substr(start, end - start));
+    start = std::min(all.size(), end + 1);
+  }
+  std::vector<size_t> events(threads, 0), verbs(threads, 0);
+  const auto begin = std::chrono::steady_clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) workers.emplace_back([&, t] { verbs[t] = ParseRange(slices[t], &events[t]); });
+  for (auto& w : workers) w.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  size_t total = 0, with_verb = 0;
+  for (int t = 0; t < threads; ++t) total += events[t], with_verb += verbs[t];
+  std::printf("events=%zu with_verb=%zu seconds=%.3f events_per_second=%.0f bytes_per_second=%.0f\n", total,
+              with_verb, seconds, total / seconds, input.size() / seconds);
+  return 0;
+}
