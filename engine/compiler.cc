@@ -37,14 +37,18 @@ class SlotInterner {
  public:
   void Path(FieldPath& p) {
     if (p.empty()) return;
-    std::string key;
-    for (const PathStep& s : p.steps) {
-      absl::StrAppend(&key, static_cast<int>(s.kind), ":", s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key,
-                      "\x1f");
+    p.cache_slot = Slot(p.steps, p.steps.size());
+    size_t parent_len = p.steps.size() - 1;
+    for (size_t i = 0; i < p.steps.size(); ++i) {
+      if (p.steps[i].kind == PathStep::kWildcard) {
+        parent_len = std::min(parent_len, i);
+        break;
+      }
     }
-    auto [it, inserted] = slots_.try_emplace(key, static_cast<int>(slots_.size()));
-    p.cache_slot = it->second;
+    if (parent_len >= 1) p.parent = Prefix(p.steps, parent_len);
   }
+  // The interned prefixes, owned by the RuleSet once built.
+  std::vector<std::unique_ptr<FieldPath>> TakePrefixes() { return std::move(prefixes_); }
   // Paths inside comprehension Expressions are relative to elements and are not memoized.
   void Exprs(std::vector<Expr>& exprs) {
     for (Expr& e : exprs) {
@@ -72,7 +76,38 @@ class SlotInterner {
   }
 
  private:
+  static std::string Key(const std::vector<PathStep>& steps, size_t n) {
+    std::string key;
+    for (size_t i = 0; i < n; ++i) {
+      const PathStep& s = steps[i];
+      absl::StrAppend(&key, static_cast<int>(s.kind), ":", s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key,
+                      "\x1f");
+    }
+    return key;
+  }
+  int Slot(const std::vector<PathStep>& steps, size_t n) {
+    return slots_.try_emplace(Key(steps, n), static_cast<int>(slots_.size())).first->second;
+  }
+  const FieldPath* Prefix(const std::vector<PathStep>& steps, size_t n) {
+    const std::string key = Key(steps, n);
+    if (auto it = prefix_by_key_.find(key); it != prefix_by_key_.end()) return it->second;
+    auto prefix = std::make_unique<FieldPath>();
+    prefix->steps.assign(steps.begin(), steps.begin() + n);
+    for (const PathStep& s : prefix->steps) {
+      absl::StrAppend(&prefix->text, prefix->text.empty() ? "" : ".",
+                      s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key);
+    }
+    prefix->cache_slot = Slot(steps, n);
+    if (n > 1) prefix->parent = Prefix(steps, n - 1);  // Inserts into the map: no iterator kept across it.
+    const FieldPath* interned = prefix.get();
+    prefixes_.push_back(std::move(prefix));
+    prefix_by_key_.emplace(key, interned);
+    return interned;
+  }
+
   absl::flat_hash_map<std::string, int> slots_;
+  absl::flat_hash_map<std::string, const FieldPath*> prefix_by_key_;
+  std::vector<std::unique_ptr<FieldPath>> prefixes_;
 };
 
 // Copies into each issue the line of its file it points at, for the caret display.
@@ -214,8 +249,8 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<std::pair<std::string, std::string>> files = impl_->files;
   std::sort(files.begin(), files.end());
   files.emplace_back("lookup table data", std::move(table_data));
-  result.rule_set_ = std::shared_ptr<const RuleSet>(
-      new RuleSet(options, std::move(rules), std::move(tables), ComputeRuleSetVersion(files)));
+  result.rule_set_ = std::shared_ptr<const RuleSet>(new RuleSet(options, std::move(rules), std::move(tables),
+                                                                slots.TakePrefixes(), ComputeRuleSetVersion(files)));
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace detect {
 
@@ -25,6 +26,10 @@ struct EngineOptions {
   int max_regex_program_size = 10000;
   // Rendered titles and dedup strings are cut to this many characters, as Panther caps them.
   size_t max_generated_field_size = 1000;
+  // Fields whose values are few and common in traffic (every request has a verb and most are complete): the
+  // rule index files a rule under one of them only when the rule requires nothing rarer.
+  std::vector<std::string> low_selectivity_fields = {"verb", "stage", "level", "kind", "apiVersion",
+                                                     "objectRef.apiVersion", "objectRef.apiGroup", "p_log_type"};
   // Log type of events that carry none (no p_log_type and none given by the caller).
   std::string default_log_type = "Amazon.EKS.Audit";
   // Unknown top-level keys in a rule file: accepted with a warning (as Panther's tool does when told to

@@ -98,8 +98,13 @@ uint64_t Fnv1a(absl::string_view s, uint64_t h) {
 }  // namespace
 
 RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules,
-                 std::unique_ptr<engine_internal::LookupTableSet> tables, std::string version)
-    : options_(std::move(options)), rules_(std::move(rules)), tables_(std::move(tables)), version_(std::move(version)) {
+                 std::unique_ptr<engine_internal::LookupTableSet> tables,
+                 std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes, std::string version)
+    : options_(std::move(options)),
+      rules_(std::move(rules)),
+      tables_(std::move(tables)),
+      interned_prefixes_(std::move(interned_prefixes)),
+      version_(std::move(version)) {
   index_ = engine_internal::RuleIndex::Build(rules_, options_);
 }
 
@@ -114,11 +119,21 @@ int RuleSet::FindRule(absl::string_view rule_id) const {
   return -1;
 }
 
+const engine_internal::Expr* RuleSet::IndexedBy(size_t index) const {
+  return index_->ChosenConjunct(static_cast<uint32_t>(index));
+}
+
 std::vector<std::string> RuleSet::lookup_table_names() const {
   std::vector<std::string> names;
   for (const auto& [name, table] : tables_->tables) names.push_back(name);
   std::sort(names.begin(), names.end());
   return names;
+}
+
+Value RuleSet::RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const {
+  const Value view =
+      options_.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
+  return engine_internal::RootMemberTable(view, scratch);
 }
 
 bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {
@@ -141,10 +156,7 @@ void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScrat
     const Value lt = event.Get("p_log_type");
     log_type = lt.is_string() ? lt.string_value() : absl::string_view(options_.default_log_type);
   }
-  const Value root = options_.kubernetes_audit_views
-                         ? engine_internal::KubernetesAuditView(log_type, event, scratch)
-                         : event;
-  const EvalContext ctx{&options_, &scratch, root, log_type, &tables_->tables};
+  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
   std::vector<uint32_t>& candidates = scratch.candidates();
   index_->Candidates(log_type, ctx, &candidates);
   for (uint32_t index : candidates) EvaluateOne(index, ctx, out);
@@ -166,10 +178,7 @@ void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& s
   const absl::string_view log_type = lt.is_string()         ? lt.string_value()
                                      : info.log_types.empty() ? absl::string_view(options_.default_log_type)
                                                               : absl::string_view(info.log_types[0]);
-  const Value root = options_.kubernetes_audit_views
-                         ? engine_internal::KubernetesAuditView(log_type, event, scratch)
-                         : event;
-  const EvalContext ctx{&options_, &scratch, root, log_type, &tables_->tables};
+  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
   EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
 }
 

@@ -20,6 +20,8 @@ namespace detect {
 namespace engine_internal {
 struct CompiledRule;
 struct EvalContext;
+struct Expr;
+struct FieldPath;
 struct LookupTableSet;
 class RuleIndex;
 }  // namespace engine_internal
@@ -83,19 +85,26 @@ class RuleSet {
   const std::string& version() const { return version_; }
   // Names of the lookup tables loaded with the rules.
   std::vector<std::string> lookup_table_names() const;
+  // The condition the rule index files rule `index` under (null: the rule runs for every event of its
+  // log types). For `describe`.
+  const engine_internal::Expr* IndexedBy(size_t index) const;
   // The compiled form, for analysis (describe, coverage) inside the engine.
   const engine_internal::CompiledRule& compiled_rule(size_t index) const { return *rules_[index]; }
 
  private:
   friend class RuleSetBuilder;
   RuleSet(EngineOptions options, std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules,
-          std::unique_ptr<engine_internal::LookupTableSet> tables, std::string version);
+          std::unique_ptr<engine_internal::LookupTableSet> tables,
+          std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes, std::string version);
 
   bool EvaluateOne(uint32_t index, const engine_internal::EvalContext& ctx, EvalResult& out) const;
+  // The event as rules read it: its Kubernetes view, with the top-level members in a flat table.
+  Value RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const;
 
   EngineOptions options_;
   std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
   std::unique_ptr<engine_internal::LookupTableSet> tables_;
+  std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_;  // Paths' parents point here.
   std::unique_ptr<engine_internal::RuleIndex> index_;
   std::string version_;
 };

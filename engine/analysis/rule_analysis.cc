@@ -209,6 +209,7 @@ RuleAnalysis AnalyzeRule(const RuleSet& rules, size_t index) {
   for (const Expr& e : rule.detection) a.condition.push_back(Render(e));
   CollectTopLevel(rule.inline_filters, &a.exclusions, &a.indicators);
   CollectTopLevel(rule.detection, &a.exclusions, &a.indicators);
+  if (const Expr* indexed = rules.IndexedBy(index)) a.indexed_by = Render(*indexed);
   // How many other rules of the set share each indicator.
   std::map<std::string, int> uses;
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -254,6 +255,8 @@ std::string FormatRuleAnalysisText(const RuleAnalysis& a) {
                     m.technique_id.empty() ? "" : (m.technique_name.empty() ? "(unknown technique)" : m.technique_name),
                     " |\n");
   }
+  absl::StrAppend(&out, "\nIndexed by: ",
+                  a.indexed_by.empty() ? "nothing (evaluated for every event of its log types)" : a.indexed_by, "\n");
   out += "\nCondition (every line must hold)\n";
   for (const std::string& c : a.condition) absl::StrAppend(&out, "  ", c, "\n");
   out += "\nExclusions (top-level negated conjuncts)\n| # | Field | Kind | Excluded values |\n|---|---|---|---|\n";
@@ -307,6 +310,8 @@ std::string FormatRuleAnalysisJson(const RuleAnalysis& a) {
   }
   out += "],\"indicators\":";
   AppendPredicatesJson(a.indicators, true, out);
+  out += ",\"indexed_by\":";
+  engine_internal::AppendJsonString(a.indexed_by, out);
   out += ",\"output_fields\":";
   AppendJsonStrings(a.output_fields, out);
   out += "}\n";

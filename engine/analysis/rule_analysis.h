@@ -43,6 +43,7 @@ struct RuleAnalysis {
   std::vector<Exclusion> exclusions;
   std::vector<Predicate> indicators;
   std::vector<std::string> output_fields;  // Summary attributes, then fields of titles, dedup, context.
+  std::string indexed_by;  // The condition the rule index files the rule under; empty: runs for every event.
 };
 
 RuleAnalysis AnalyzeRule(const RuleSet& rules, size_t index);

@@ -265,18 +265,22 @@ bool IsEnrichmentPath(const FieldPath& path) {
 Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx) {
   Value v;
   if (ctx.scratch->GetMemo(path.cache_slot, &v)) return v;
-  v = Lookup(path, ctx.event, *ctx.scratch);
+  if (path.parent != nullptr) {
+    v = LookupFrom(path, path.parent->steps.size(), ResolveEventPath(*path.parent, ctx), *ctx.scratch);
+  } else {
+    v = Lookup(path, ctx.event, *ctx.scratch);
+    if (v.is_missing() && ctx.options->derive_panther_fields && !path.steps.empty() &&
+        path.steps[0].kind == PathStep::kKey && IsDerivablePantherField(path.steps[0].key) &&
+        ctx.event.Get(path.steps[0].key).is_missing()) {
+      const Value derived = DerivePantherField(path.steps[0].key, ctx.event, *ctx.scratch);
+      v = LookupFrom(path, 1, derived, *ctx.scratch);
+    }
+  }
   if (v.is_missing() && ctx.tables != nullptr && IsEnrichmentPath(path)) {
     auto table = ctx.tables->find(path.steps[1].key);
     if (table != ctx.tables->end() && ctx.event.Get("p_enrichment").Get(path.steps[1].key).is_missing()) {
       v = DeriveEnrichment(*table->second, path, ctx);
     }
-  }
-  if (v.is_missing() && ctx.options->derive_panther_fields && !path.steps.empty() &&
-      path.steps[0].kind == PathStep::kKey && IsDerivablePantherField(path.steps[0].key) &&
-      ctx.event.Get(path.steps[0].key).is_missing()) {
-    const Value derived = DerivePantherField(path.steps[0].key, ctx.event, *ctx.scratch);
-    v = LookupFrom(path, 1, derived, *ctx.scratch);
   }
   ctx.scratch->SetMemo(path.cache_slot, v);
   return v;

@@ -30,6 +30,9 @@ struct FieldPath {
   std::string text;           // As the rule author wrote it, for messages and `describe`.
   bool has_wildcard = false;
   int cache_slot = -1;        // Per-event memo slot for paths read from the event root; -1: not memoized.
+  // The longest proper prefix of this path (without [*]), interned and memoized too, so `objectRef.name` and
+  // `objectRef.namespace` read `objectRef` once per event. Owned by the RuleSet; null when none.
+  const FieldPath* parent = nullptr;
 
   bool empty() const { return steps.empty(); }
 };

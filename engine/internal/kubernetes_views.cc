@@ -128,13 +128,25 @@ Value AksView(const Value& event, EvalScratch& scratch) {
 
 }  // namespace
 
+Value RootMemberTable(const Value& event, EvalScratch& scratch) {
+  if (!event.is_object() || event.adapter() == EvalScratch::ObjectValue(nullptr).adapter()) return event;
+  Members* root = scratch.NewObject();
+  event.ForEachMember([&](absl::string_view k, const Value& v) {
+    root->emplace_back(k, v);
+    return true;
+  });
+  return EvalScratch::ObjectValue(root);
+}
+
 Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalScratch& scratch) {
   if (log_type == "GCP.AuditLog") {
     const Value service = event.Get("protoPayload").Get("serviceName");
     if (service.is_string() && service.string_value() == "k8s.io") return GkeView(event, scratch);
   } else if (log_type == "Azure.MonitorActivity") {
     const Value category = event.Get("category");
-    if (category.is_string() && category.string_value() == "kube-audit") return AksView(event, scratch);
+    if (category.is_string() && (category.string_value() == "kube-audit" || category.string_value() == "kube-audit-admin")) {
+      return AksView(event, scratch);
+    }
   }
   return event;
 }

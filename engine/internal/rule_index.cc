@@ -11,28 +11,35 @@ namespace {
 
 enum class IndexKind { kExact, kPrefix, kRegex };
 
-bool PlainPath(const Expr& e) {
-  return !e.negate && !e.multi_key && !e.path.has_wildcard && !e.path.empty() && !e.values.empty();
-}
+// One index-serving condition: `op path value` for each of `values` (several for IsIn, or for an Any of such
+// conditions on one path: `Any: [StartsWith system:node:, StartsWith eks:]` files the rule under both).
+struct IndexTerm {
+  IndexKind kind;
+  const FieldPath* path;
+  std::vector<const Literal*> values;
+  std::vector<bool> ignore_case;  // Regex terms only.
+};
 
-bool AllStrings(const Expr& e) {
+bool SimpleTerm(const Expr& e, IndexTerm* term) {
+  if (e.negate || e.multi_key || e.path.has_wildcard || e.path.empty() || e.values.empty()) return false;
+  const bool exact_op = (e.op == Op::kEquals || e.op == Op::kIsIn) && !e.ignore_case;
   for (const Literal& lit : e.values) {
-    if (lit.kind != ValueKind::kString) return false;
+    const bool ok = lit.kind == ValueKind::kString || (exact_op && lit.kind == ValueKind::kInt);
+    if (!ok) return false;
   }
-  return true;
-}
-
-// Which kind of index can serve this conjunct, if any.
-bool IndexKindOf(const Expr& e, IndexKind* kind) {
-  if (!PlainPath(e) || !AllStrings(e)) return false;
-  if ((e.op == Op::kEquals || e.op == Op::kIsIn) && !e.ignore_case) {
-    *kind = IndexKind::kExact;
+  if (exact_op) {
+    term->kind = IndexKind::kExact;
   } else if (e.op == Op::kStartsWith && !e.ignore_case) {
-    *kind = IndexKind::kPrefix;
+    term->kind = IndexKind::kPrefix;
   } else if (e.op == Op::kMatches) {
-    *kind = IndexKind::kRegex;
+    term->kind = IndexKind::kRegex;
   } else {
     return false;
+  }
+  term->path = &e.path;
+  for (const Literal& lit : e.values) {
+    term->values.push_back(&lit);
+    term->ignore_case.push_back(e.ignore_case);
   }
   return true;
 }
@@ -45,8 +52,31 @@ std::string PathKey(const FieldPath& p) {
   return key;
 }
 
-std::string ShareKey(const Expr& e, const Literal& value) {
-  return absl::StrCat(static_cast<int>(e.op), "\x1e", PathKey(e.path), "\x1e", value.s);
+// Which index can serve this conjunct: a simple condition, or an Any whose children all serve the same kind
+// of index on the same path.
+bool TermOf(const Expr& e, IndexTerm* term) {
+  if (e.op != Op::kAny) return SimpleTerm(e, term);
+  if (e.children.empty()) return false;
+  for (const Expr& child : e.children) {
+    IndexTerm t;
+    if (!SimpleTerm(child, &t)) return false;
+    if (term->path == nullptr) {
+      *term = std::move(t);
+      continue;
+    }
+    if (t.kind != term->kind || PathKey(*t.path) != PathKey(*term->path)) return false;
+    term->values.insert(term->values.end(), t.values.begin(), t.values.end());
+    term->ignore_case.insert(term->ignore_case.end(), t.ignore_case.begin(), t.ignore_case.end());
+  }
+  return true;
+}
+
+std::string ValueKey(const Literal& v) {
+  return v.kind == ValueKind::kInt ? absl::StrCat("\x02", v.i) : v.s;
+}
+
+std::string ShareKey(const IndexTerm& t, const Literal& value) {
+  return absl::StrCat(static_cast<int>(t.kind), "\x1e", PathKey(*t.path), "\x1e", ValueKey(value));
 }
 
 template <typename Fn>
@@ -72,7 +102,7 @@ Index& IndexFor(std::vector<Index>& indexes, const FieldPath& path) {
   for (Index& i : indexes) {
     if (PathKey(*i.path) == key) return i;
   }
-  indexes.push_back(Index{&path});
+  indexes.push_back(Index{&path, {}});
   return indexes.back();
 }
 
@@ -82,56 +112,69 @@ void AddUnique(std::vector<uint32_t>& list, uint32_t index) {
 
 }  // namespace
 
-const Expr* RuleIndex::IndexConjunct(const CompiledRule& rule, const ShareCounts& counts) {
+const Expr* RuleIndex::IndexConjunct(const CompiledRule& rule, const ShareCounts& counts,
+                                     const EngineOptions& options) {
   // The conjunct whose values the fewest rules require (a value 250 rules require makes 250 candidates each
-  // time it occurs); on a tie exact beats prefix beats regex, which cost more per event.
+  // time it occurs), with fields of few, common values (verb, stage) weighed as if many rules required them;
+  // on a tie exact beats prefix beats regex, which cost more per event.
+  constexpr long kLowSelectivityWeight = 64;
   const Expr* best = nullptr;
   IndexKind best_kind = IndexKind::kRegex;
   long best_cost = std::numeric_limits<long>::max();
   ForEachRuleConjunct(rule, [&](const Expr& e) {
-    IndexKind kind;
-    if (!IndexKindOf(e, &kind)) return;
+    IndexTerm term{};
+    if (!TermOf(e, &term)) return;
+    const bool weak = std::find(options.low_selectivity_fields.begin(), options.low_selectivity_fields.end(),
+                                term.path->text) != options.low_selectivity_fields.end();
     long cost = 0;
-    for (const Literal& v : e.values) {
-      auto it = counts.find(ShareKey(e, v));
-      cost += it == counts.end() ? 1 : it->second;
+    for (const Literal* v : term.values) {
+      auto it = counts.find(ShareKey(term, *v));
+      cost += (it == counts.end() ? 1 : it->second) * (weak ? kLowSelectivityWeight : 1);
     }
-    if (best == nullptr || cost < best_cost || (cost == best_cost && kind < best_kind)) {
+    if (best == nullptr || cost < best_cost || (cost == best_cost && term.kind < best_kind)) {
       best = &e;
-      best_kind = kind;
+      best_kind = term.kind;
       best_cost = cost;
     }
   });
   return best;
 }
 
-void RuleIndex::AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts) {
-  const Expr* conjunct = IndexConjunct(rule, counts);
-  IndexKind kind;
-  if (conjunct == nullptr || !IndexKindOf(*conjunct, &kind)) {
+void RuleIndex::AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts,
+                        const EngineOptions& options) {
+  const Expr* conjunct = IndexConjunct(rule, counts, options);
+  if (index >= chosen_.size()) chosen_.resize(index + 1, nullptr);
+  chosen_[index] = conjunct;
+  IndexTerm term{};
+  if (conjunct == nullptr || !TermOf(*conjunct, &term)) {
     bucket.always.push_back(index);
     return;
   }
-  switch (kind) {
+  switch (term.kind) {
     case IndexKind::kExact: {
-      ExactIndex& ei = IndexFor(bucket.exact, conjunct->path);
-      for (const Literal& lit : conjunct->values) AddUnique(ei.by_value[lit.s], index);
+      ExactIndex& ei = IndexFor(bucket.exact, *term.path);
+      for (const Literal* lit : term.values) {
+        AddUnique(lit->kind == ValueKind::kInt ? ei.by_int[lit->i] : ei.by_value[lit->s], index);
+      }
       break;
     }
     case IndexKind::kPrefix: {
-      PrefixIndex& pi = IndexFor(bucket.prefix, conjunct->path);
-      const std::string& prefix = conjunct->values[0].s;
-      AddUnique(pi.by_prefix[prefix], index);
-      if (std::find(pi.lengths.begin(), pi.lengths.end(), prefix.size()) == pi.lengths.end()) {
-        pi.lengths.push_back(prefix.size());
-        std::sort(pi.lengths.begin(), pi.lengths.end());
+      PrefixIndex& pi = IndexFor(bucket.prefix, *term.path);
+      for (const Literal* lit : term.values) {
+        AddUnique(pi.by_prefix[lit->s], index);
+        if (std::find(pi.lengths.begin(), pi.lengths.end(), lit->s.size()) == pi.lengths.end()) {
+          pi.lengths.push_back(lit->s.size());
+          std::sort(pi.lengths.begin(), pi.lengths.end());
+        }
       }
       break;
     }
     case IndexKind::kRegex: {
-      RegexIndex& ri = IndexFor(bucket.regex, conjunct->path);
-      ri.patterns.push_back(absl::StrCat(conjunct->ignore_case ? "(?i)" : "", conjunct->values[0].s));
-      ri.rule_of_pattern.push_back(index);
+      RegexIndex& ri = IndexFor(bucket.regex, *term.path);
+      for (size_t i = 0; i < term.values.size(); ++i) {
+        ri.patterns.push_back(absl::StrCat(term.ignore_case[i] ? "(?i)" : "", term.values[i]->s));
+        ri.rule_of_pattern.push_back(index);
+      }
       break;
     }
   }
@@ -165,19 +208,21 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<std::unique_ptr<Co
     if (!rule->info.enabled) continue;
     for (const std::string& lt : rule->info.log_types) index->by_log_type_.try_emplace(lt);
     ForEachRuleConjunct(*rule, [&](const Expr& e) {
-      IndexKind kind;
-      if (!IndexKindOf(e, &kind)) return;
-      for (const Literal& v : e.values) ++counts[ShareKey(e, v)];
+      IndexTerm term{};
+      if (!TermOf(e, &term)) return;
+      for (const Literal* v : term.values) ++counts[ShareKey(term, *v)];
     });
   }
   for (uint32_t i = 0; i < rules.size(); ++i) {
     const CompiledRule& rule = *rules[i];
     if (!rule.info.enabled) continue;
     if (rule.info.log_types.empty()) {
-      index->AddRule(index->any_log_type_, i, rule, counts);
-      for (auto& [lt, bucket] : index->by_log_type_) index->AddRule(bucket, i, rule, counts);
+      index->AddRule(index->any_log_type_, i, rule, counts, options);
+      for (auto& [lt, bucket] : index->by_log_type_) index->AddRule(bucket, i, rule, counts, options);
     } else {
-      for (const std::string& lt : rule.info.log_types) index->AddRule(index->by_log_type_[lt], i, rule, counts);
+      for (const std::string& lt : rule.info.log_types) {
+        index->AddRule(index->by_log_type_[lt], i, rule, counts, options);
+      }
     }
   }
   index->Finish(index->any_log_type_, options);
@@ -188,9 +233,18 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<std::unique_ptr<Co
 void RuleIndex::BucketCandidates(const Bucket& bucket, const EvalContext& ctx, std::vector<uint32_t>* out) const {
   for (const ExactIndex& k : bucket.exact) {
     const Value v = ResolveEventPath(*k.path, ctx);
-    if (!v.is_string()) continue;
-    auto found = k.by_value.find(v.string_value());
-    if (found != k.by_value.end()) out->insert(out->end(), found->second.begin(), found->second.end());
+    const std::vector<uint32_t>* rules = nullptr;
+    if (v.is_string()) {
+      auto found = k.by_value.find(v.string_value());
+      if (found != k.by_value.end()) rules = &found->second;
+    } else if (v.is_number() && !k.by_int.empty()) {
+      // Python equality: 403.0 equals 403.
+      const double d = v.number_value();
+      const int64_t i = v.is_int() ? v.int_value() : static_cast<int64_t>(d);
+      auto found = k.by_int.find(i);
+      if (found != k.by_int.end() && (v.is_int() || static_cast<double>(i) == d)) rules = &found->second;
+    }
+    if (rules != nullptr) out->insert(out->end(), rules->begin(), rules->end());
   }
   for (const PrefixIndex& k : bucket.prefix) {
     const Value v = ResolveEventPath(*k.path, ctx);

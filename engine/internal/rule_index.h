@@ -33,12 +33,16 @@ class RuleIndex {
   void Candidates(absl::string_view log_type, const EvalContext& ctx, std::vector<uint32_t>* out) const;
 
   // The conjunct chosen to index a rule, or null (always a candidate). For `describe` and tests.
-  static const Expr* IndexConjunct(const CompiledRule& rule, const ShareCounts& counts = ShareCounts());
+  static const Expr* IndexConjunct(const CompiledRule& rule, const ShareCounts& counts = ShareCounts(),
+                                   const EngineOptions& options = EngineOptions());
+  // What Build chose for rule `index` of the set (null: evaluated for every event of its log types).
+  const Expr* ChosenConjunct(uint32_t index) const { return index < chosen_.size() ? chosen_[index] : nullptr; }
 
  private:
   struct ExactIndex {
     const FieldPath* path;
     absl::flat_hash_map<std::string, std::vector<uint32_t>> by_value;
+    absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_int;
   };
   struct PrefixIndex {
     const FieldPath* path;
@@ -57,11 +61,13 @@ class RuleIndex {
     std::vector<PrefixIndex> prefix;
     std::vector<RegexIndex> regex;
   };
-  void AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts);
+  void AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts,
+               const EngineOptions& options);
   void Finish(Bucket& bucket, const EngineOptions& options);
   void BucketCandidates(const Bucket& bucket, const EvalContext& ctx, std::vector<uint32_t>* out) const;
 
   absl::flat_hash_map<std::string, Bucket> by_log_type_;
+  std::vector<const Expr*> chosen_;  // By rule index.
   Bucket any_log_type_;  // Rules without LogTypes, for events of a log type no rule names.
 };
 

@@ -43,11 +43,11 @@ TEST(RuleIndexTest, ChoosesARequiredLiteralConjunct) {
                                   "  - {KeyPath: objectRef.resource, Condition: IsIn, Values: [pods, services]}"),
                         Rule("b", "  - {Key: verb, Condition: DoesNotEqual, Value: create}"),
                         Rule("c", "  - All:\n      - {Key: verb, Condition: Equals, Value: get}")});
-  const auto* a = engine_internal::RuleIndex::IndexConjunct(rules->compiled_rule(0));
+  const auto* a = rules->IndexedBy(0);
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->path.text, "verb");  // One value beats two.
-  EXPECT_EQ(engine_internal::RuleIndex::IndexConjunct(rules->compiled_rule(1)), nullptr);  // Negations never index.
-  ASSERT_NE(engine_internal::RuleIndex::IndexConjunct(rules->compiled_rule(2)), nullptr);  // Inside a top-level All.
+  EXPECT_EQ(a->path.text, "objectRef.resource");  // verb has few, common values: any rarer field wins.
+  EXPECT_EQ(rules->IndexedBy(1), nullptr);  // Negations never index.
+  ASSERT_NE(rules->IndexedBy(2), nullptr);  // Inside a top-level All, and verb alone is still better than nothing.
 }
 
 TEST(RuleIndexTest, IndexedAndUnindexedRulesMatchInRuleOrder) {
@@ -70,7 +70,7 @@ TEST(RuleIndexTest, PrefixAndRegexIndexesNarrowWithoutChangingResults) {
                                                             "/(secrets|configmaps)/'}\n  - {Key: verb, Condition: IsIn, Values: [get, list]}")));
   }
   auto rules = Compile(files);
-  const auto* r7 = engine_internal::RuleIndex::IndexConjunct(rules->compiled_rule(rules->FindRule("r7")));
+  const auto* r7 = rules->IndexedBy(rules->FindRule("r7"));
   ASSERT_NE(r7, nullptr);
   EXPECT_EQ(r7->condition_name, "Matches");  // verb get/list is required by 40 rules: the regex is rarer.
   EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-12/1.0","uri":"/ns-7/secrets/x","verb":"get"})"),
@@ -78,6 +78,20 @@ TEST(RuleIndexTest, PrefixAndRegexIndexesNarrowWithoutChangingResults) {
   EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-1","uri":"/ns-7/pods/x","verb":"get"})"), ::testing::IsEmpty());
   EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-1/","uri":"/ns-39/configmaps/","verb":"list"})"),
               ::testing::ElementsAre("p1", "r39"));
+}
+
+TEST(RuleIndexTest, AnyOfPrefixesAndIntegerValuesIndex) {
+  auto rules = Compile({Rule("prefixes", "  - Any:\n      - {KeyPath: user.username, Condition: StartsWith, Value: 'system:node:'}\n"
+                                         "      - {KeyPath: user.username, Condition: StartsWith, Value: 'eks:'}"),
+                        Rule("code", "  - {KeyPath: responseStatus.code, Condition: IsIn, Values: [403, 7]}")});
+  ASSERT_NE(rules->IndexedBy(0), nullptr);
+  ASSERT_NE(rules->IndexedBy(1), nullptr);
+  EXPECT_THAT(MatchedIds(*rules, R"({"user":{"username":"eks:addon"},"responseStatus":{"code":403.0}})"),
+              ::testing::ElementsAre("prefixes", "code"));
+  EXPECT_THAT(MatchedIds(*rules, R"({"user":{"username":"system:node:a"},"responseStatus":{"code":"403"}})"),
+              ::testing::ElementsAre("prefixes"));
+  EXPECT_THAT(MatchedIds(*rules, R"({"user":{"username":"alice"},"responseStatus":{"code":7}})"),
+              ::testing::ElementsAre("code"));
 }
 
 TEST(RuleSetTest, LogTypesSelectRules) {
