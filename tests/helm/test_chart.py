@@ -23,6 +23,8 @@ def setUpModule():
     if r.returncode != 0 or not r.stdout.strip():
         raise RuntimeError("cannot obtain helm through scripts/fetch-helm.sh: " + (r.stderr.strip() or "scripts/fetch-helm.sh printed nothing"))
     HELM = r.stdout.strip().splitlines()[-1]
+    global COPY_WAS_STALE
+    COPY_WAS_STALE = chart_rule_files() != repo_rule_files()
     r = subprocess.run([str(ROOT / "helm/sync-rules.sh")], capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError("helm/sync-rules.sh failed: " + r.stderr.strip())
@@ -69,14 +71,28 @@ def mounted_files(docs, flag):
     return {item["path"]: data[item["key"]] for item in volume["configMap"]["items"]}
 
 
+COPY_WAS_STALE = None
+
+
+def chart_rule_files():
+    return rule_files_under(ROOT / "helm/detectd/rules")
+
+
 def repo_rule_files():
-    rules = ROOT / "rules"
+    return rule_files_under(ROOT / "rules")
+
+
+def rule_files_under(rules):
     return {str(p.relative_to(rules)): p.read_text() for p in sorted(rules.rglob("*"))
-            if p.suffix in (".yml", ".yaml") and p.is_file()
+            if p.suffix in (".yml", ".yaml", ".csv", ".json", ".jsonl", ".ndjson") and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(rules).parts)}
 
 
 class ChartTest(unittest.TestCase):
+    def test_committed_chart_copy_of_rules_is_current(self):
+        self.assertFalse(COPY_WAS_STALE, "helm/detectd/rules differed from rules/ before this test synced it: run "
+                                         "helm/sync-rules.sh and commit helm/detectd/rules with the rule change")
+
     @classmethod
     def setUpClass(cls):
         cls.default = render()

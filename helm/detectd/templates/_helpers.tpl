@@ -37,12 +37,13 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- end -}}
 
-{{/* Rule files as JSON {relative path: content}: the chart's rules/ (rules.fromFiles), then rules.inline,
+{{/* Rule files (and the lookup-table data files they name) as JSON {relative path: content}: the chart's rules/
+     (rules.fromFiles), then rules.inline,
      which replaces a bundled file of the same path. */}}
 {{- define "detectd.ruleFiles" -}}
 {{- $out := dict -}}
 {{- if .Values.rules.fromFiles -}}
-{{- range $path, $_ := .Files.Glob "rules/**.{yml,yaml}" -}}
+{{- range $path, $_ := .Files.Glob "rules/**.{yml,yaml,csv,json,jsonl,ndjson}" -}}
 {{- $_ := set $out (trimPrefix "rules/" $path) ($.Files.Get $path) -}}
 {{- end -}}
 {{- end -}}
