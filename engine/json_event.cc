@@ -73,6 +73,8 @@ Value NodeValue(ValueKind kind, element e) {
 
 }  // namespace
 
+bool IsJsonNode(const Value& v) { return v.adapter() == &kJsonAdapter; }
+
 Value JsonElementToValue(element e) {
   switch (e.type()) {
     case element_type::OBJECT: return NodeValue(ValueKind::kObject, e);

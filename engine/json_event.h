@@ -33,6 +33,8 @@ class JsonEventParser {
 
 // Wraps an element of a simdjson document (kept alive by the caller) as a Value.
 Value JsonElementToValue(simdjson::dom::element element);
+// True when `v` is a list or object of a simdjson document.
+bool IsJsonNode(const Value& v);
 
 }  // namespace detect
 

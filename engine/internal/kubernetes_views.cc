@@ -129,7 +129,8 @@ Value AksView(const Value& event, EvalScratch& scratch) {
 }  // namespace
 
 Value RootMemberTable(const Value& event, EvalScratch& scratch) {
-  if (!event.is_object() || event.adapter() == EvalScratch::ObjectValue(nullptr).adapter()) return event;
+  // Only for parsed JSON: a typed event's fields are already a table (walking all of them would cost more).
+  if (!event.is_object() || !IsJsonNode(event)) return event;
   Members* root = scratch.NewObject();
   event.ForEachMember([&](absl::string_view k, const Value& v) {
     root->emplace_back(k, v);
