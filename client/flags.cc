@@ -11,6 +11,7 @@ ABSL_FLAG(std::string, log_type, "",
           "Log type of input events that carry no p_log_type (default: Amazon.EKS.Audit)");
 ABSL_FLAG(bool, skip_invalid, false, "Load the valid rules and report the invalid ones instead of stopping");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
+ABSL_FLAG(int, threads, 1, "eval: evaluation threads (the input is split among them; output keeps input order)");
 ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT (evaluate, stream, rules, bench)");
 ABSL_FLAG(bool, raw, false, "Send events as raw JSON bytes instead of typed AuditEvent messages");
 ABSL_FLAG(int, batch_size, 500, "Events per Evaluate request or stream message");

@@ -11,6 +11,7 @@ ABSL_DECLARE_FLAG(std::string, format);
 ABSL_DECLARE_FLAG(std::string, log_type);
 ABSL_DECLARE_FLAG(bool, skip_invalid);
 ABSL_DECLARE_FLAG(bool, strict);
+ABSL_DECLARE_FLAG(int, threads);
 // Online subcommands.
 ABSL_DECLARE_FLAG(std::string, server);
 ABSL_DECLARE_FLAG(bool, raw);
