@@ -160,6 +160,8 @@ const ConditionCase kCases[] = {
     {"Enrichment", "  - Enrichment: {Table: ipinfo, Selector: src, FieldPath: city}\n    Condition: Equals\n    Value: Boise",
      R"({"p_enrichment":{"ipinfo":{"src":{"city":"Boise"}}}})", true},
     {"DuplicateJsonKeyLastWins", Cond("Key: v", "Equals", "Value: b"), R"({"v":"a","v":"b"})", true},
+    {"DuplicateObjectKeyLastWinsWhole", Cond("KeyPath: o.a", "IsNull"), R"({"o":{"a":1},"o":{"b":2}})", true},
+    {"DuplicateObjectKeyLastWinsNested", Cond("KeyPath: o.b", "Equals", "Value: 2"), R"({"o":{"a":1},"o":{"b":2}})", true},
     // Multi-key comparisons.
     {"MultiKeyEquals", "  - Condition: Equals\n    Values:\n      - Key: a\n      - DeepKey: [b, c]",
      R"({"a":"x","b":{"c":"x"}})", true},
