@@ -8,7 +8,7 @@
 #include "absl/time/time.h"
 #include "engine/eval_scratch.h"
 #include "engine/json_event.h"
-#include "proto/audit_event_view.h"
+#include "proto/audit_event_wire.h"
 #include "server/proto_convert.h"
 
 namespace detect::server {
@@ -17,6 +17,7 @@ namespace {
 // Engine state of one thread, reused for every event it evaluates.
 struct ThreadState {
   EvalScratch scratch;
+  AuditEventWire wire;
   EvalResult result;
   std::unique_ptr<JsonEventParser> parser;
   size_t parser_max_bytes = 0;
@@ -44,50 +45,51 @@ void SetError(const absl::Status& status, v1::EventResult* result) {
   result->mutable_error()->set_message(std::string(status.message()));
 }
 
-absl::Status EvaluateEvent(const RuleSet& rules, const v1::Event& event, ThreadState& state) {
+absl::Status CheckSize(size_t bytes, const EngineOptions& options) {
+  if (options.max_event_bytes != 0 && bytes > options.max_event_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("event too large: ", bytes, " bytes exceeds max_event_bytes ", options.max_event_bytes));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EvaluateEvent(const RuleSet& rules, const EventView& event, ThreadState& state) {
   const EngineOptions& options = rules.options();
-  switch (event.payload_case()) {
-    case v1::Event::kJson:
-      return rules.EvaluateJson(event.json(), event.log_type(), state.Parser(options), state.scratch,
-                                state.result);
-    case v1::Event::kAuditEvent: {
-      if (options.max_event_bytes != 0) {
-        const size_t bytes = event.audit_event().ByteSizeLong();
-        if (bytes > options.max_event_bytes) {
-          return absl::InvalidArgumentError(absl::StrCat("event too large: ", bytes,
-                                                         " bytes exceeds max_event_bytes ",
-                                                         options.max_event_bytes));
-        }
-      }
-      rules.Evaluate(AuditEventValue(event.audit_event()), event.log_type(), state.scratch, state.result);
+  switch (event.payload) {
+    case EventView::Payload::kJson:
+      return rules.EvaluateJson(event.data, event.log_type, state.Parser(options), state.scratch, state.result);
+    case EventView::Payload::kAuditEvent: {
+      if (absl::Status s = CheckSize(event.data.size(), options); !s.ok()) return s;
+      if (absl::Status s = state.wire.Reset(event.data); !s.ok()) return s;
+      rules.Evaluate(state.wire.root(), event.log_type, state.scratch, state.result);
       return absl::OkStatus();
     }
-    case v1::Event::PAYLOAD_NOT_SET: break;
+    case EventView::Payload::kNone: break;
   }
   return absl::InvalidArgumentError("event has no payload: set audit_event or json");
 }
 
 }  // namespace
 
-EngineEvaluator::EngineEvaluator(RuleStore* store) : store_(store) { WarmUpAuditEventView(); }
+EngineEvaluator::EngineEvaluator(RuleStore* store) : store_(store) {}
 
-void EngineEvaluator::Evaluate(const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
+void EngineEvaluator::Evaluate(const RequestView& request, v1::EvaluateResponse* response) {
   response->Clear();
   const std::shared_ptr<const RuleSet> rules = store_->Current();  // One snapshot for the whole batch.
   if (rules == nullptr) {
-    for (const v1::Event& event : request.events()) {
+    for (const EventView& event : request.events) {
       v1::EventResult* r = response->add_results();
-      r->set_event_id(event.id());
+      r->set_event_id(event.id.data(), event.id.size());
       SetError(absl::UnavailableError("no rule set loaded"), r);
     }
     return;
   }
   response->set_rule_set_version(rules->version());
-  const bool with_metadata = !request.omit_rule_metadata();
+  const bool with_metadata = !request.omit_rule_metadata;
   ThreadState& state = State();
-  for (const v1::Event& event : request.events()) {
+  for (const EventView& event : request.events) {
     v1::EventResult* r = response->add_results();
-    r->set_event_id(event.id());
+    r->set_event_id(event.id.data(), event.id.size());
     state.result.Clear();
     if (absl::Status s = EvaluateEvent(*rules, event, state); !s.ok()) {
       SetError(s, r);

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "detect/v1/detect.pb.h"
+#include "server/request_view.h"
 
 namespace detect::server {
 
@@ -17,8 +18,8 @@ class Evaluator {
   // Evaluates every event of `request` against one rule-set snapshot, taken when the call starts, and fills
   // `response` (cleared first; its capacity may be reused) with one EventResult per event, in order. Never
   // fails as a whole: an event that cannot be evaluated gets its own EventResult.error. Request-level limits
-  // (events per request) are the service's job; per-event limits (event size) are the evaluator's.
-  virtual void Evaluate(const v1::EvaluateRequest& request, v1::EvaluateResponse* response) = 0;
+  // (events per request) are the service's job; per-event checks (size, well-formed payload) the evaluator's.
+  virtual void Evaluate(const RequestView& request, v1::EvaluateResponse* response) = 0;
 
   // Metadata of the loaded rules (filtered by request.log_type) and the rule-set version.
   virtual void ListRules(const v1::ListRulesRequest& request, v1::ListRulesResponse* response) = 0;

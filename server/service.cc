@@ -5,13 +5,15 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "server/response_arena.h"
 #include "server/status_bridge.h"
 #include "server/stream_reactor.h"
 
 namespace detect::server {
 
-absl::Status CheckEventCount(int events, int max_events_per_request) {
-  if (max_events_per_request > 0 && events > max_events_per_request) {
+absl::Status CheckEventCount(size_t events, int max_events_per_request) {
+  if (max_events_per_request > 0 && events > static_cast<size_t>(max_events_per_request)) {
     return absl::InvalidArgumentError(absl::StrCat("request has ", events,
                                                    " events; the limit max_events_per_request is ",
                                                    max_events_per_request));
@@ -19,32 +21,48 @@ absl::Status CheckEventCount(int events, int max_events_per_request) {
   return absl::OkStatus();
 }
 
-DetectionService::DetectionService(Evaluator* evaluator, Metrics* metrics, ServiceOptions options)
-    : evaluator_(evaluator), metrics_(metrics), options_(std::move(options)) {
-  SetMessageAllocatorFor_Evaluate(&evaluate_allocator_);
+absl::Status ReadRequest(const grpc::ByteBuffer& request, grpc::Slice* storage, RequestView* view) {
+  if (!request.DumpToSingleSlice(storage).ok()) return absl::InvalidArgumentError("unreadable request message");
+  return ParseRequestView(
+      absl::string_view(reinterpret_cast<const char*>(storage->begin()), storage->size()), view);
 }
 
+void WriteResponse(const v1::EvaluateResponse& response, grpc::ByteBuffer* out) {
+  bool own_buffer = false;
+  (void)grpc::SerializationTraits<v1::EvaluateResponse>::Serialize(response, out, &own_buffer);
+}
+
+DetectionService::DetectionService(Evaluator* evaluator, Metrics* metrics, ServiceOptions options)
+    : evaluator_(evaluator), metrics_(metrics), options_(std::move(options)) {}
+
 grpc::ServerUnaryReactor* DetectionService::Evaluate(grpc::CallbackServerContext* context,
-                                                     const v1::EvaluateRequest* request,
-                                                     v1::EvaluateResponse* response) {
+                                                     const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  // Per-thread and reused: the event views' and the response's capacity survive from call to call.
+  thread_local RequestView view;
+  thread_local ResponseArena arena;
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   grpc::Status status;
-  if (absl::Status limit = CheckEventCount(request->events_size(), options_.max_events_per_request); !limit.ok()) {
-    status = ToGrpcStatus(limit);
+  grpc::Slice bytes;
+  absl::Status read = ReadRequest(*request, &bytes, &view);
+  if (read.ok()) read = CheckEventCount(view.events.size(), options_.max_events_per_request);
+  if (!read.ok()) {
+    status = ToGrpcStatus(read);
   } else if (context->IsCancelled()) {
     // The deadline passed or the client gave up while the call waited: skip the work.
     status = grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled before evaluation");
   } else {
     const absl::Time start = absl::Now();
-    evaluator_->Evaluate(*request, response);
-    if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kEvaluate, *response, absl::Now() - start);
+    v1::EvaluateResponse& message = arena.New();
+    evaluator_->Evaluate(view, &message);
+    if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kEvaluate, message, absl::Now() - start);
+    WriteResponse(message, response);
   }
   if (metrics_ != nullptr) metrics_->RecordCall(RpcMethod::kEvaluate, status.error_code());
   reactor->Finish(std::move(status));
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* DetectionService::StreamEvaluate(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DetectionService::StreamEvaluate(
     grpc::CallbackServerContext* context) {
   return new StreamReactor(context, evaluator_, metrics_, options_, &open_streams_);
 }

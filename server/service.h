@@ -2,6 +2,10 @@
 // limits, hands events to an Evaluator, and records metrics. Unary calls are answered inline with
 // DefaultReactor (evaluation is bounded by max_events_per_request); each StreamEvaluate gets a StreamReactor
 // (stream_reactor.h) with one read and at most one write in flight and a bounded response queue.
+//
+// Evaluate and StreamEvaluate take their requests as raw bytes (gRPC's raw callback methods) and read them
+// through RequestView: typed events are evaluated from their serialized form, never parsed into messages (that
+// parse, a string allocation per field, cost more than evaluating the event). Responses are ordinary messages.
 #ifndef DETECT_SERVER_SERVICE_H_
 #define DETECT_SERVER_SERVICE_H_
 
@@ -10,7 +14,7 @@
 
 #include "absl/status/status.h"
 #include "detect/v1/detect.grpc.pb.h"
-#include "server/arena_allocator.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "server/evaluator.h"
 #include "server/metrics.h"
 
@@ -28,14 +32,18 @@ struct ServiceOptions {
   int max_queued_responses = 2;
 };
 
+using DetectionServiceBase = v1::DetectionService::WithRawCallbackMethod_Evaluate<
+    v1::DetectionService::WithRawCallbackMethod_StreamEvaluate<v1::DetectionService::WithCallbackMethod_ListRules<
+        v1::DetectionService::WithCallbackMethod_GetRule<v1::DetectionService::Service>>>>;
+
 // Thread-safe. The evaluator and metrics are not owned and must outlive the service (and every RPC on it).
-class DetectionService final : public v1::DetectionService::CallbackService {
+class DetectionService final : public DetectionServiceBase {
  public:
   DetectionService(Evaluator* evaluator, Metrics* metrics, ServiceOptions options);
 
-  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context, const v1::EvaluateRequest* request,
-                                     v1::EvaluateResponse* response) override;
-  grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse>* StreamEvaluate(
+  grpc::ServerUnaryReactor* Evaluate(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StreamEvaluate(
       grpc::CallbackServerContext* context) override;
   grpc::ServerUnaryReactor* ListRules(grpc::CallbackServerContext* context, const v1::ListRulesRequest* request,
                                       v1::ListRulesResponse* response) override;
@@ -47,13 +55,19 @@ class DetectionService final : public v1::DetectionService::CallbackService {
  private:
   Evaluator* evaluator_;
   Metrics* metrics_;
-  EvaluateArenaAllocator evaluate_allocator_;
   const ServiceOptions options_;
   std::atomic<int> open_streams_{0};
 };
 
 // InvalidArgument naming the limit when `events` exceeds `max_events_per_request` (0: unbounded).
-absl::Status CheckEventCount(int events, int max_events_per_request);
+absl::Status CheckEventCount(size_t events, int max_events_per_request);
+
+// Reads a request's bytes into `view`; `storage` keeps them contiguous (a copy only when gRPC received the
+// message in several slices). InvalidArgument for a malformed request.
+absl::Status ReadRequest(const grpc::ByteBuffer& request, grpc::Slice* storage, RequestView* view);
+
+// Serializes `response` into `out` (gRPC's own protobuf serializer).
+void WriteResponse(const v1::EvaluateResponse& response, grpc::ByteBuffer* out);
 
 }  // namespace detect::server
 

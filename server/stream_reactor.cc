@@ -5,18 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "server/arena_allocator.h"
 
 namespace detect::server {
 
 StreamReactor::StreamReactor(grpc::CallbackServerContext* /*context*/, Evaluator* evaluator, Metrics* metrics,
                              const ServiceOptions& options, std::atomic<int>* open_streams)
-    : evaluator_(evaluator),
-      metrics_(metrics),
-      options_(options),
-      open_streams_(open_streams),
-      arena_(RequestArenaOptions()),
-      request_(google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena_)) {
+    : evaluator_(evaluator), metrics_(metrics), options_(options), open_streams_(open_streams) {
   const int open = open_streams_->fetch_add(1) + 1;
   if (metrics_ != nullptr) metrics_->StreamOpened();
   Actions actions;
@@ -39,14 +33,11 @@ StreamReactor::Actions StreamReactor::NextActionsLocked() {
   Actions a;
   if (finished_) return a;
   if (broken_) {  // Nobody will read them: drop the responses not yet being written.
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
-      free_.push_back(std::move(queue_.back()));
-      queue_.pop_back();
-    }
+    while (queue_.size() > (writing_ ? 1u : 0u)) queue_.pop_back();
   }
   if (!broken_ && !writing_ && !queue_.empty()) {
     writing_ = true;
-    a.write = queue_.front().get();
+    a.write = &queue_.front();
   }
   const size_t limit = static_cast<size_t>(options_.max_queued_responses < 1 ? 1 : options_.max_queued_responses);
   if (!broken_ && !reading_ && !read_closed_ && queue_.size() <= limit) {
@@ -64,59 +55,55 @@ StreamReactor::Actions StreamReactor::NextActionsLocked() {
 void StreamReactor::Start(Actions actions) {
   // Finish is last: once it is started, OnDone (and `delete this`) may run at any moment.
   if (actions.write != nullptr) StartWrite(actions.write);
-  if (actions.read) StartRead(request_);
+  if (actions.read) StartRead(&request_);
   if (actions.finish) {
     final_code_ = actions.status.error_code();
     Finish(std::move(actions.status));
   }
 }
 
-void StreamReactor::EvaluateRequest(v1::EvaluateResponse* response) {
+void StreamReactor::EvaluateRequest(grpc::ByteBuffer* out) {
   const absl::Time start = absl::Now();
-  if (absl::Status limit = CheckEventCount(request_->events_size(), options_.max_events_per_request); !limit.ok()) {
+  v1::EvaluateResponse& response = response_arena_.New();
+  absl::Status read = ReadRequest(request_, &request_bytes_, &view_);
+  if (!read.ok()) {
+    // Not an EvaluateRequest: no event ids to answer by. One result without id carries the error, and the
+    // stream goes on.
+    v1::EventResult* r = response.add_results();
+    r->mutable_error()->set_code(static_cast<int>(read.code()));
+    r->mutable_error()->set_message(std::string(read.message()));
+  } else if (absl::Status limit = CheckEventCount(view_.events.size(), options_.max_events_per_request);
+             !limit.ok()) {
     // The stream goes on: each event of the rejected message gets the error, so callers can account per id.
-    response->Clear();
-    for (const v1::Event& event : request_->events()) {
-      v1::EventResult* r = response->add_results();
-      r->set_event_id(event.id());
+    for (const EventView& event : view_.events) {
+      v1::EventResult* r = response.add_results();
+      r->set_event_id(event.id.data(), event.id.size());
       r->mutable_error()->set_code(static_cast<int>(limit.code()));
       r->mutable_error()->set_message(std::string(limit.message()));
     }
   } else {
-    evaluator_->Evaluate(*request_, response);
+    evaluator_->Evaluate(view_, &response);
   }
-  if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kStreamEvaluate, *response, absl::Now() - start);
+  if (metrics_ != nullptr) metrics_->RecordBatch(RpcMethod::kStreamEvaluate, response, absl::Now() - start);
+  WriteResponse(response, out);
+  request_.Clear();  // Done with the bytes the views pointed into.
+  request_bytes_ = grpc::Slice();
 }
 
 void StreamReactor::OnReadDone(bool ok) {
-  std::unique_ptr<v1::EvaluateResponse> response;
-  bool skip = !ok;
+  grpc::ByteBuffer response;
+  bool evaluate = ok;
   {
     absl::MutexLock lock(&mu_);
-    skip = skip || broken_;
-    if (!skip) {
-      if (free_.empty()) {
-        response = std::make_unique<v1::EvaluateResponse>();
-      } else {
-        response = std::move(free_.back());
-        free_.pop_back();
-      }
-    }
+    evaluate = evaluate && !broken_;
   }
-  if (!skip) {
-    EvaluateRequest(response.get());  // Outside the lock: writes may complete meanwhile.
-    arena_.Reset();                   // No read is in flight: nothing else refers to the request.
-    request_ = google::protobuf::Arena::CreateMessage<v1::EvaluateRequest>(&arena_);
-  }
+  if (evaluate) EvaluateRequest(&response);  // Outside the lock: writes may complete meanwhile.
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
     reading_ = false;
     if (!ok) read_closed_ = true;
-    if (response != nullptr) {
-      if (broken_) free_.push_back(std::move(response));
-      else queue_.push_back(std::move(response));
-    }
+    if (evaluate && !broken_) queue_.push_back(std::move(response));
     actions = NextActionsLocked();
   }
   Start(std::move(actions));
@@ -127,7 +114,6 @@ void StreamReactor::OnWriteDone(bool ok) {
   {
     absl::MutexLock lock(&mu_);
     writing_ = false;
-    free_.push_back(std::move(queue_.front()));
     queue_.pop_front();
     if (!ok) broken_ = true;
     actions = NextActionsLocked();

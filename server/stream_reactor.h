@@ -1,19 +1,20 @@
 // StreamReactor: one StreamEvaluate call. One read in flight; each message read is evaluated inline (bounded
-// by max_events_per_request) and its response queued; at most one write in flight. The next read starts only
-// while the queue has room, so a client that reads slowly stalls its own stream (HTTP/2 flow control) and the
-// server never buffers more than max_queued_responses + 1 responses per stream.
+// by max_events_per_request) and its serialized response queued; at most one write in flight. The next read
+// starts only while the queue has room, so a client that reads slowly stalls its own stream (HTTP/2 flow
+// control) and the server never buffers more than max_queued_responses + 1 responses per stream.
+// Messages travel as raw bytes (see service.h): requests are read through RequestView.
 #ifndef DETECT_SERVER_STREAM_REACTOR_H_
 #define DETECT_SERVER_STREAM_REACTOR_H_
 
 #include <atomic>
 #include <deque>
-#include <memory>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "detect/v1/detect.grpc.pb.h"
-#include "google/protobuf/arena.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "server/evaluator.h"
+#include "server/request_view.h"
+#include "server/response_arena.h"
 #include "server/metrics.h"
 #include "server/service.h"
 
@@ -21,7 +22,7 @@ namespace detect::server {
 
 // Owned by gRPC: deletes itself in OnDone. Reactions may run concurrently on gRPC threads; the state below is
 // guarded by mu_, and gRPC operations are started outside the lock.
-class StreamReactor final : public grpc::ServerBidiReactor<v1::EvaluateRequest, v1::EvaluateResponse> {
+class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   StreamReactor(grpc::CallbackServerContext* context, Evaluator* evaluator, Metrics* metrics,
                 const ServiceOptions& options, std::atomic<int>* open_streams);
@@ -34,14 +35,15 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::EvaluateRequest, 
  private:
   // gRPC operations to start after a state change: decided under mu_, started after releasing it.
   struct Actions {
-    const v1::EvaluateResponse* write = nullptr;
+    const grpc::ByteBuffer* write = nullptr;
     bool read = false;
     bool finish = false;
     grpc::Status status;
   };
   Actions NextActionsLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void Start(Actions actions);
-  void EvaluateRequest(v1::EvaluateResponse* response);
+  // Evaluates the message in request_ into `out` (serialized).
+  void EvaluateRequest(grpc::ByteBuffer* out);
 
   Evaluator* const evaluator_;
   Metrics* const metrics_;
@@ -49,16 +51,14 @@ class StreamReactor final : public grpc::ServerBidiReactor<v1::EvaluateRequest, 
   std::atomic<int>* const open_streams_;
   grpc::StatusCode final_code_ = grpc::StatusCode::OK;
 
-  // The message being read lives on arena_, which is reset after each message is evaluated: parsing typed
-  // events then allocates a few blocks instead of one object per field. Only the one read in flight writes
-  // it, and only OnReadDone reads and replaces it.
-  google::protobuf::Arena arena_;
-  v1::EvaluateRequest* request_;
+  // Only the one read in flight writes these, and only OnReadDone reads them; reused from message to message.
+  grpc::ByteBuffer request_;
+  grpc::Slice request_bytes_;
+  RequestView view_;
+  ResponseArena response_arena_;
 
   absl::Mutex mu_;
-  std::deque<std::unique_ptr<v1::EvaluateResponse>> queue_ ABSL_GUARDED_BY(mu_);  // front() is being written
-                                                                                    // while writing_.
-  std::vector<std::unique_ptr<v1::EvaluateResponse>> free_ ABSL_GUARDED_BY(mu_);   // Reused responses.
+  std::deque<grpc::ByteBuffer> queue_ ABSL_GUARDED_BY(mu_);  // front() is being written while writing_.
   bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool read_closed_ ABSL_GUARDED_BY(mu_) = false;  // The client half-closed (or reads failed).

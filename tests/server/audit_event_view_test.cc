@@ -1,4 +1,5 @@
-// The typed AuditEvent view reads exactly like the same event parsed from JSON, and rules decide the same.
+// The typed AuditEvent views (over a parsed message, and over its serialized bytes) read exactly like the
+// same event parsed from JSON, and rules decide the same on all three.
 #include "proto/audit_event_view.h"
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
+#include "proto/audit_event_wire.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect {
@@ -84,7 +86,7 @@ std::vector<std::string> SeedEvents() {
   return events;
 }
 
-TEST(AuditEventViewTest, TypedViewReadsLikeJson) {
+TEST(AuditEventViewTest, TypedViewsReadLikeJson) {
   std::vector<std::string> events = SeedEvents();
   ASSERT_EQ(events.size(), 4u);
   events.push_back(kRichEvent);
@@ -94,8 +96,94 @@ TEST(AuditEventViewTest, TypedViewReadsLikeJson) {
     ASSERT_THAT(AuditEventFromJson(json, &typed), IsOk());
     absl::StatusOr<Value> parsed = parser.Parse(json);
     ASSERT_THAT(parsed, IsOk());
-    EXPECT_EQ(Canon(AuditEventValue(typed)), Canon(*parsed)) << json;
+    const std::string expected = Canon(*parsed);
+    EXPECT_EQ(Canon(AuditEventValue(typed)), expected) << json;
+    const std::string wire = typed.SerializeAsString();
+    ASSERT_THAT(ValidateAuditEventWire(wire), IsOk());
+    EXPECT_EQ(Canon(AuditEventWireValue(wire)), expected) << json;
+    AuditEventWire indexed;
+    ASSERT_THAT(indexed.Reset(wire), IsOk());
+    EXPECT_EQ(Canon(indexed.root()), expected) << json;
   }
+}
+
+TEST(AuditEventWireTest, IndexedRootHandlesRepeatedFieldsSplitAcrossTheMessage) {
+  // Occurrences of sourceIPs (field 10) with another field between them, and verb (7) written twice: the
+  // list holds both addresses, the scalar reads as its last occurrence, as a parser would merge them.
+  v1::AuditEvent a, b;
+  a.add_source_ips("10.0.0.1");
+  a.set_verb("get");
+  b.add_source_ips("10.0.0.2");
+  b.set_verb("list");
+  const std::string wire = a.SerializeAsString() + b.SerializeAsString();
+  v1::AuditEvent merged;
+  ASSERT_TRUE(merged.ParseFromString(wire));
+  AuditEventWire indexed;
+  ASSERT_THAT(indexed.Reset(wire), IsOk());
+  EXPECT_EQ(Canon(indexed.root()), Canon(AuditEventValue(merged)));
+  EXPECT_EQ(indexed.root().Get("sourceIPs").Size(), 2u);
+  EXPECT_EQ(indexed.root().Get("verb").string_value(), "list");
+  EXPECT_FALSE(indexed.Reset(wire.substr(0, wire.size() - 1)).ok());
+  EXPECT_TRUE(indexed.root().Get("verb").is_missing()) << "a failed Reset leaves an empty event";
+}
+
+TEST(AuditEventWireTest, PresenceListsAndDefaultsLikeTheParsedMessage) {
+  v1::AuditEvent e;
+  e.set_verb("");
+  e.mutable_response_status()->set_code(-5);  // Negative int32: a 10-byte varint.
+  e.mutable_user();                            // Present but empty.
+  (*e.mutable_annotations())[""] = "";         // Serialized without key and value by some writers.
+  e.mutable_request_object();                  // {}
+  const std::string wire = e.SerializeAsString();
+  ASSERT_THAT(ValidateAuditEventWire(wire), IsOk());
+  const Value root = AuditEventWireValue(wire);
+  EXPECT_EQ(Canon(root), Canon(AuditEventValue(e)));
+  EXPECT_TRUE(root.Get("verb").is_string());
+  EXPECT_EQ(root.Get("responseStatus").Get("code").int_value(), -5);
+  EXPECT_TRUE(root.Get("user").is_object());
+  EXPECT_EQ(root.Get("user").Size(), 0u);
+  EXPECT_TRUE(root.Get("sourceIPs").is_missing());
+  EXPECT_TRUE(root.Get("requestObject").is_object());
+  EXPECT_TRUE(root.Get("auditID").is_missing());
+  // A map entry with neither key nor value (field 18, length 0): key "" and value "".
+  const std::string bare = std::string("\x92\x01\x00", 3);
+  ASSERT_THAT(ValidateAuditEventWire(bare), IsOk());
+  EXPECT_EQ(AuditEventWireValue(bare).Get("annotations").Get("").string_value(), "");
+}
+
+TEST(AuditEventWireTest, MalformedBytesAreRejectedAndNeverCrashAReader) {
+  v1::AuditEvent e;
+  ASSERT_THAT(AuditEventFromJson(kRichEvent, &e), IsOk());
+  const std::string wire = e.SerializeAsString();
+  int rejected = 0;
+  for (size_t cut = 0; cut < wire.size(); ++cut) {  // Every truncation.
+    const std::string part = wire.substr(0, cut);
+    if (!ValidateAuditEventWire(part).ok()) ++rejected;
+    (void)Canon(AuditEventWireValue(part));
+  }
+  EXPECT_GT(rejected, static_cast<int>(wire.size() / 2));
+  uint32_t seed = 7;
+  for (int i = 0; i < 2000; ++i) {  // Deterministic byte flips.
+    std::string bent = wire;
+    seed = seed * 1103515245 + 12345;
+    bent[(seed >> 8) % bent.size()] ^= static_cast<char>(1 + (seed >> 20) % 255);
+    (void)ValidateAuditEventWire(bent);
+    (void)Canon(AuditEventWireValue(bent));
+  }
+  v1::AuditEvent bad_utf8;
+  bad_utf8.set_verb("get");
+  std::string invalid = bad_utf8.SerializeAsString();
+  invalid.back() = '\xff';
+  EXPECT_THAT(ValidateAuditEventWire(invalid).message(), ::testing::HasSubstr("not valid UTF-8"));
+  google::protobuf::Struct inner;  // requestObject nested 120 Structs deep (each level a Value and a Struct).
+  for (int i = 0; i < 120; ++i) {
+    google::protobuf::Struct outer;
+    *(*outer.mutable_fields())["x"].mutable_struct_value() = inner;
+    inner = outer;
+  }
+  v1::AuditEvent deep_event;
+  *deep_event.mutable_request_object() = inner;
+  EXPECT_THAT(ValidateAuditEventWire(deep_event.SerializeAsString()).message(), ::testing::HasSubstr("too deep"));
 }
 
 TEST(AuditEventViewTest, PresenceAndNames) {
@@ -178,9 +266,18 @@ TEST(AuditEventViewTest, RulesDecideTypedEventsLikeJson) {
     v1::AuditEvent typed;
     ASSERT_THAT(AuditEventFromJson(json, &typed), IsOk());
     rules->Evaluate(AuditEventValue(typed), "", scratch, from_typed);
+    const std::string wire = typed.SerializeAsString();
+    EvalResult from_wire;
+    rules->Evaluate(AuditEventWireValue(wire), "", scratch, from_wire);
     ASSERT_EQ(from_json.matches.size(), from_typed.matches.size()) << json;
+    ASSERT_EQ(from_json.matches.size(), from_wire.matches.size()) << json;
     for (size_t i = 0; i < from_json.matches.size(); ++i) {
       const Match& a = from_json.matches[i];
+      const Match& w = from_wire.matches[i];
+      EXPECT_EQ(a.title, w.title);
+      EXPECT_EQ(a.dedup, w.dedup);
+      EXPECT_EQ(a.severity, w.severity);
+      EXPECT_EQ(CanonJson(a.alert_context_json), CanonJson(w.alert_context_json)) << a.rule->id;
       const Match& b = from_typed.matches[i];
       EXPECT_EQ(a.rule->id, b.rule->id);
       EXPECT_EQ(a.severity, b.severity);

@@ -38,6 +38,16 @@ constexpr char kSeedRule[] = "Amazon.EKS.AnonymousAPIAccess";
 
 class EngineEvaluatorTest : public ::testing::Test {
  protected:
+  // What the service does with a request: serialize (the client), read as a view, evaluate.
+  v1::EvaluateResponse Evaluate(const v1::EvaluateRequest& request) {
+    bytes_ = request.SerializeAsString();
+    RequestView view;
+    EXPECT_THAT(ParseRequestView(bytes_, &view), IsOk());
+    v1::EvaluateResponse response;
+    evaluator_->Evaluate(view, &response);
+    return response;
+  }
+  std::string bytes_;
   void SetUp() override {
     EngineOptions options;
     options.max_event_bytes = 4096;
@@ -59,8 +69,7 @@ TEST_F(EngineEvaluatorTest, SeedEventsTypedAndRawGiveTheSameMatches) {
       if (raw) e->set_json(json);
       else ASSERT_THAT(AuditEventFromJson(json, e->mutable_audit_event()), IsOk());
     }
-    v1::EvaluateResponse response;
-    evaluator_->Evaluate(request, &response);
+    const v1::EvaluateResponse response = Evaluate(request);
     SCOPED_TRACE(raw ? "raw" : "typed");
     ASSERT_EQ(response.results_size(), 4);
     EXPECT_EQ(response.rule_set_version(), store_->Current()->version());
@@ -102,9 +111,24 @@ TEST_F(EngineEvaluatorTest, BadEventsGetTheirOwnErrors) {
   request.add_events()->set_json(std::string(5000, ' ') + "{}");
   v1::AuditEvent* big = request.add_events()->mutable_audit_event();
   big->set_request_uri(std::string(5000, 'u'));
-  v1::EvaluateResponse response;
-  evaluator_->Evaluate(request, &response);
-  ASSERT_EQ(response.results_size(), 6);
+  v1::Event* bad_wire = request.add_events();
+  bad_wire->set_id("bad-wire");
+  bad_wire->mutable_audit_event()->set_verb("get");
+  std::string bytes = request.SerializeAsString();
+  const v1::EvaluateResponse response = [&] {
+    // Patch the last event's AuditEvent bytes: replace `verb` (tag 7<<3|2, len 3, "get") with a length that
+    // runs past the end of the message.
+    const std::string good = std::string("\x3a\x03get", 5);
+    const size_t at = bytes.rfind(good);
+    EXPECT_NE(at, std::string::npos);
+    bytes[at + 1] = '\x09';
+    RequestView view;
+    EXPECT_THAT(ParseRequestView(bytes, &view), IsOk());
+    v1::EvaluateResponse r;
+    evaluator_->Evaluate(view, &r);
+    return r;
+  }();
+  ASSERT_EQ(response.results_size(), 7);
   EXPECT_EQ(response.results(0).error().code(), 3);
   EXPECT_THAT(response.results(0).error().message(), HasSubstr("invalid JSON"));
   EXPECT_EQ(response.results(1).event_id(), "no-payload");
@@ -114,14 +138,15 @@ TEST_F(EngineEvaluatorTest, BadEventsGetTheirOwnErrors) {
   EXPECT_THAT(response.results(3).error().message(), HasSubstr("not a JSON object"));
   EXPECT_THAT(response.results(4).error().message(), HasSubstr("max_event_bytes 4096"));
   EXPECT_THAT(response.results(5).error().message(), HasSubstr("max_event_bytes 4096"));
+  EXPECT_EQ(response.results(6).event_id(), "bad-wire");
+  EXPECT_THAT(response.results(6).error().message(), HasSubstr("malformed audit_event"));
 }
 
 TEST_F(EngineEvaluatorTest, OmitRuleMetadataKeepsPerEventFields) {
   v1::EvaluateRequest request;
   request.set_omit_rule_metadata(true);
   request.add_events()->set_json(SeedEvents()[0]);
-  v1::EvaluateResponse response;
-  evaluator_->Evaluate(request, &response);
+  const v1::EvaluateResponse response = Evaluate(request);
   ASSERT_NE(FindMatch(response.results(0), kSeedRule), nullptr);
   const v1::Match& m = *FindMatch(response.results(0), kSeedRule);
   EXPECT_FALSE(m.title().empty());

@@ -10,6 +10,8 @@
 
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
+#include "grpcpp/impl/codegen/client_unary_call.h"
+#include "grpcpp/impl/codegen/sync_stream.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
@@ -146,7 +148,7 @@ TEST_F(ServiceTest, SlowReaderBoundsTheWorkTheServerDoesAhead) {
   std::atomic<int> calls{0};
   const std::string big(256 << 10, 'x');  // Each response exceeds the client's 64 KiB stream window.
   EXPECT_CALL(evaluator_, Evaluate(_, _)).Times(30).WillRepeatedly(
-      Invoke([&](const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
+      Invoke([&](const RequestView& request, v1::EvaluateResponse* response) {
         ++calls;
         EchoIds(big)(request, response);
       }));
@@ -226,6 +228,50 @@ TEST_F(ServiceTest, ConcurrentStreamLimitRefusesTheExtraStream) {
   EXPECT_TRUE(third->Read(&response));
   third->WritesDone();
   EXPECT_TRUE(third->Finish().ok());
+}
+
+grpc::ByteBuffer Bytes(const std::string& data) {
+  grpc::Slice slice(data);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// Requests arrive as raw bytes (RequestView): bytes that are not an EvaluateRequest are refused with
+// INVALID_ARGUMENT (unary) or answered with one error result while the stream goes on.
+TEST_F(ServiceTest, MalformedRequestBytes) {
+  Start();
+  EXPECT_CALL(evaluator_, Evaluate(_, _)).WillOnce(Invoke(EchoIds()));
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port_), grpc::InsecureChannelCredentials());
+  const std::string garbage("\x0a\x10short", 7);  // events: a length running past the end.
+  {
+    const grpc::internal::RpcMethod method("/detect.v1.DetectionService/Evaluate",
+                                           grpc::internal::RpcMethod::NORMAL_RPC);
+    grpc::ClientContext ctx;
+    grpc::ByteBuffer response;
+    grpc::Status status = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+        channel.get(), method, &ctx, Bytes(garbage), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(status.error_message(), HasSubstr("malformed EvaluateRequest"));
+  }
+  const grpc::internal::RpcMethod method("/detect.v1.DetectionService/StreamEvaluate",
+                                         grpc::internal::RpcMethod::BIDI_STREAMING);
+  grpc::ClientContext ctx;
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(channel.get(), method,
+                                                                                           &ctx));
+  ASSERT_TRUE(stream->Write(Bytes(garbage)));
+  ASSERT_TRUE(stream->Write(Bytes(Batch("good", 1).SerializeAsString())));
+  stream->WritesDone();
+  grpc::ByteBuffer bytes;
+  v1::EvaluateResponse first, second;
+  ASSERT_TRUE(stream->Read(&bytes));
+  ASSERT_TRUE(grpc::SerializationTraits<v1::EvaluateResponse>::Deserialize(&bytes, &first).ok());
+  ASSERT_TRUE(stream->Read(&bytes));
+  ASSERT_TRUE(grpc::SerializationTraits<v1::EvaluateResponse>::Deserialize(&bytes, &second).ok());
+  ASSERT_EQ(first.results_size(), 1);
+  EXPECT_EQ(first.results(0).event_id(), "");
+  EXPECT_THAT(first.results(0).error().message(), HasSubstr("malformed EvaluateRequest"));
+  EXPECT_EQ(second.results(0).event_id(), "good-0");
+  EXPECT_TRUE(stream->Finish().ok());
 }
 
 TEST_F(ServiceTest, GetRuleMapsNotFound) {

@@ -1,0 +1,54 @@
+// EvaluateRequest {repeated Event events = 1; bool omit_rule_metadata = 2;}
+// Event {string id = 1; string log_type = 2; oneof payload {AuditEvent audit_event = 3; bytes json = 4;}}
+#include "server/request_view.h"
+
+#include "absl/strings/str_cat.h"
+#include "proto/wire_reader.h"
+#include "simdjson.h"
+
+namespace detect::server {
+namespace {
+
+absl::Status Malformed(absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("malformed EvaluateRequest: ", what));
+}
+
+bool Utf8(absl::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
+
+absl::Status ParseEvent(absl::string_view bytes, EventView* e) {
+  wire::Reader r(bytes);
+  for (wire::Field f; r.Next(&f);) {
+    if (f.number < 1 || f.number > 4) continue;
+    if (f.wire_type != 2) return Malformed(absl::StrCat("Event field ", f.number, " has wire type ", f.wire_type));
+    switch (f.number) {
+      case 1: e->id = f.data; break;
+      case 2: e->log_type = f.data; break;
+      case 3: e->payload = EventView::Payload::kAuditEvent; e->data = f.data; break;  // Oneof: last one wins.
+      case 4: e->payload = EventView::Payload::kJson; e->data = f.data; break;
+    }
+  }
+  if (r.error()) return Malformed("truncated Event");
+  if (!Utf8(e->id) || !Utf8(e->log_type)) return Malformed("an event id or log_type is not valid UTF-8");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ParseRequestView(absl::string_view bytes, RequestView* out) {
+  out->events.clear();
+  out->omit_rule_metadata = false;
+  wire::Reader r(bytes);
+  for (wire::Field f; r.Next(&f);) {
+    if (f.number == 1) {
+      if (f.wire_type != 2) return Malformed("events has the wrong wire type");
+      out->events.emplace_back();
+      if (absl::Status s = ParseEvent(f.data, &out->events.back()); !s.ok()) return s;
+    } else if (f.number == 2) {
+      if (f.wire_type != 0) return Malformed("omit_rule_metadata has the wrong wire type");
+      out->omit_rule_metadata = f.scalar != 0;
+    }
+  }
+  return r.error() ? Malformed("truncated or invalid field") : absl::OkStatus();
+}
+
+}  // namespace detect::server
