@@ -21,10 +21,10 @@ TEN = ["anonymous_api_access", "source_ip_multiple_403", "exec_into_pod", "privi
        "service_nodeport", "pod_created_in_system_namespace"]
 
 
-def run(cmd, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+def run(cmd, stdout=subprocess.PIPE):
+    r = subprocess.run(cmd, stdout=stdout, stderr=subprocess.PIPE, text=True)
     if r.returncode != 0:
-        raise SystemExit("failed (%d): %s\n%s%s" % (r.returncode, " ".join(cmd), r.stdout[-2000:], r.stderr[-2000:]))
+        raise SystemExit("failed (%d): %s\n%s%s" % (r.returncode, " ".join(cmd), (r.stdout or "")[-2000:], r.stderr[-2000:]))
     return r
 
 
