@@ -14,6 +14,7 @@
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/internal/rule_parser.h"
+#include "engine/internal/yaml_util.h"
 
 namespace detect {
 
@@ -124,7 +125,11 @@ void AttachSourceLines(const std::vector<std::pair<std::string, std::string>>& f
       if (start == std::string::npos || start >= text.size()) break;
       const size_t end = text.find('\n', start);
       issue.source_line = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (issue.source_line.size() > 200) issue.source_line.clear();  // Not worth echoing a huge line.
+      int line = 0, column = 0;
+      // Not worth echoing a huge line, and never bytes that are not UTF-8 (reports are JSON and XML).
+      if (issue.source_line.size() > 200 || !engine_internal::CheckYamlText(issue.source_line, 1 << 20, &line, &column).empty()) {
+        issue.source_line.clear();
+      }
       break;
     }
   }
@@ -206,7 +211,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<engine_internal::ParsedFile> parsed;
   engine_internal::DataModels models;
   for (auto& [name, text] : impl_->files) {
-    parsed.push_back(engine_internal::LoadYamlFile(name, text, &issues));
+    parsed.push_back(engine_internal::LoadYamlFile(name, text, options.max_rule_depth, &issues));
     const auto& file = parsed.back();
     if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, options, &models, &issues);
   }

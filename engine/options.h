@@ -17,6 +17,10 @@ struct EngineOptions {
   size_t max_event_depth = 256;
   // Largest rule file read, in bytes.
   size_t max_rule_file_bytes = 4 << 20;
+  // Deepest nesting of a rule file's YAML, and most expression nodes in one rule (YAML aliases can repeat a
+  // subtree: a small file could otherwise expand into millions of nodes).
+  int max_rule_depth = 1000;
+  size_t max_rule_expressions = 10000;
   // Largest lookup-table data file (CSV or JSON) read, in bytes.
   size_t max_lookup_table_bytes = 64 << 20;
   // Most rules in one rule set. 0: unbounded.

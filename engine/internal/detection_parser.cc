@@ -167,6 +167,13 @@ bool DetectionParser::ParseList(const YAML::Node& list, absl::string_view what, 
 
 bool DetectionParser::ParseExpr(const YAML::Node& node, Expr* out) {
   out->location = LocationOf(node, file_);
+  if (++expressions_ > options_.max_rule_expressions) {
+    if (expressions_ == options_.max_rule_expressions + 1) {
+      Error(node, absl::StrCat("rule has more than max_rule_expressions ", options_.max_rule_expressions,
+                               " expressions (YAML aliases repeat the subtrees they name)"));
+    }
+    return false;
+  }
   if (!node.IsMap()) {
     Error(node, "an expression must be a mapping (Key/KeyPath/DeepKey + Condition, or All/Any/OnlyOne/None)");
     return false;

@@ -40,6 +40,7 @@ class DetectionParser {
 
   std::string file_;
   const EngineOptions& options_;
+  size_t expressions_ = 0;  // Parsed so far, against options_.max_rule_expressions.
   std::vector<RuleIssue>* issues_;
   const DataModelMap* data_model_;
 };

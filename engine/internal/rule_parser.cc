@@ -175,7 +175,8 @@ void ParseTemplateField(FileReader& r, DetectionParser& dp, const YAML::Node& ro
   ParseVariants<AlertTemplate>(r, dp, node, key, "Template", parse_template, out);
 }
 
-void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, RuleInfo* info) {
+void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, size_t max_json_bytes,
+                RuleInfo* info) {
   const YAML::Node tests = root["Tests"];
   if (!tests || tests.IsNull()) return;
   if (!tests.IsSequence()) {
@@ -215,7 +216,11 @@ void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, 
     if (log.IsScalar()) {
       test.log_json = log.Scalar();  // A JSON document given as a string.
     } else {
-      AppendYamlAsJson(log, test.log_json);
+      if (!AppendYamlAsJson(log, test.log_json, max_json_bytes)) {
+        r.Issue(log, absl::StrCat("test \"", test.name, "\": Log is larger than ", max_json_bytes,
+                                  " bytes of JSON (max_event_bytes)"));
+        continue;
+      }
     }
     std::string s;
     if (r.String(t, "ExpectedTitle", &s)) test.expected_title = s;
@@ -226,7 +231,10 @@ void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, 
     }
     if (const YAML::Node ctx = t["ExpectedAlertContext"]) {
       std::string json;
-      AppendYamlAsJson(ctx, json);
+      if (!AppendYamlAsJson(ctx, json, max_json_bytes)) {
+        r.Issue(ctx, absl::StrCat("test \"", test.name, "\": ExpectedAlertContext is too large"));
+        continue;
+      }
       test.expected_alert_context_json = std::move(json);
     }
     info->tests.push_back(std::move(test));
@@ -339,9 +347,14 @@ void ParseAlertFields(FileReader& r, DetectionParser& dp, const YAML::Node& root
 
 }  // namespace
 
-ParsedFile LoadYamlFile(std::string name, const std::string& text, std::vector<RuleIssue>* issues) {
+ParsedFile LoadYamlFile(std::string name, const std::string& text, int max_depth, std::vector<RuleIssue>* issues) {
   ParsedFile file;
   file.name = std::move(name);
+  int line = 0, column = 0;
+  if (std::string problem = CheckYamlText(text, max_depth, &line, &column); !problem.empty()) {
+    issues->push_back({RuleIssue::Severity::kError, {file.name, line, column}, std::move(problem)});
+    return file;
+  }
   try {
     file.root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
@@ -541,7 +554,7 @@ std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOpti
     if (!dp.ParseList(filters, "InlineFilters", &rule->inline_filters)) r.Fail();
   }
   ParseAlertFields(r, dp, root, rule.get());
-  ParseTests(r, root, file.name, &info);
+  ParseTests(r, root, file.name, options.max_event_bytes == 0 ? (64u << 20) : options.max_event_bytes, &info);
   if (!r.ok()) return nullptr;
   return rule;
 }

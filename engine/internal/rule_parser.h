@@ -24,7 +24,8 @@ struct ParsedFile {
   std::string analysis_type;
 };
 
-ParsedFile LoadYamlFile(std::string name, const std::string& text, std::vector<RuleIssue>* issues);
+// Refuses text that is not UTF-8 or nests deeper than `max_depth` before yaml-cpp sees it.
+ParsedFile LoadYamlFile(std::string name, const std::string& text, int max_depth, std::vector<RuleIssue>* issues);
 
 // Data models by log type, from `AnalysisType: datamodel` files.
 using DataModels = absl::flat_hash_map<std::string, DataModelMap>;

@@ -1,6 +1,7 @@
 // YAML 1.2 scalar typing and YAML-to-JSON conversion.
 #include "engine/internal/yaml_util.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -106,7 +107,8 @@ void AppendJsonString(absl::string_view s, std::string& out) {
   out.push_back('"');
 }
 
-void AppendYamlAsJson(const YAML::Node& node, std::string& out) {
+bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes) {
+  if (out.size() > max_bytes) return false;
   if (node.IsMap()) {
     out.push_back('{');
     bool first = true;
@@ -115,10 +117,10 @@ void AppendYamlAsJson(const YAML::Node& node, std::string& out) {
       first = false;
       AppendJsonString(kv.first.Scalar(), out);
       out.push_back(':');
-      AppendYamlAsJson(kv.second, out);
+      if (!AppendYamlAsJson(kv.second, out, max_bytes)) return false;
     }
     out.push_back('}');
-    return;
+    return out.size() <= max_bytes;
   }
   if (node.IsSequence()) {
     out.push_back('[');
@@ -126,10 +128,10 @@ void AppendYamlAsJson(const YAML::Node& node, std::string& out) {
     for (const auto& e : node) {
       if (!first) out.push_back(',');
       first = false;
-      AppendYamlAsJson(e, out);
+      if (!AppendYamlAsJson(e, out, max_bytes)) return false;
     }
     out.push_back(']');
-    return;
+    return out.size() <= max_bytes;
   }
   const Literal lit = ScalarToLiteral(node);
   switch (lit.kind) {
@@ -147,6 +149,81 @@ void AppendYamlAsJson(const YAML::Node& node, std::string& out) {
     case ValueKind::kString: AppendJsonString(lit.s, out); break;
     default: out += "null";
   }
+  return out.size() <= max_bytes;
+}
+
+namespace {
+
+// Length of the UTF-8 sequence at s[i] (1..4), or 0 when it is not valid UTF-8 (overlongs and surrogates
+// included).
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
+  const unsigned char c = s[i];
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2, cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    const unsigned char cc = s[i + k];
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+}  // namespace
+
+std::string CheckYamlText(absl::string_view text, int max_depth, int* line, int* column) {
+  *line = 1;
+  *column = 1;
+  int depth = 0;
+  char quote = 0;
+  bool comment = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    const size_t len = Utf8SequenceLength(text, i);
+    if (len == 0) return "invalid YAML: the text is not valid UTF-8";
+    if (c == '\n') {
+      ++*line;
+      *column = 1;
+      comment = false;
+      i += 1;
+      // Block nesting shows as indentation.
+      size_t indent = 0;
+      while (i + indent < text.size() && text[i + indent] == ' ') ++indent;
+      if (static_cast<int>(indent) > 2 * max_depth) {
+        *column = static_cast<int>(indent) + 1;
+        return absl::StrCat("invalid YAML: nested deeper than ", max_depth, " levels");
+      }
+      continue;
+    }
+    if (!comment) {
+      if (quote != 0) {
+        if (c == quote) quote = 0;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#') {
+        comment = true;
+      } else if (c == '[' || c == '{') {
+        if (++depth > max_depth) return absl::StrCat("invalid YAML: nested deeper than ", max_depth, " levels");
+      } else if (c == ']' || c == '}') {
+        depth = std::max(0, depth - 1);
+      }
+    }
+    ++*column;
+    i += len;
+  }
+  return "";
 }
 
 }  // namespace detect::engine_internal

@@ -18,8 +18,14 @@ Literal ScalarToLiteral(const YAML::Node& node);
 // 1-based location of a node in `file`.
 SourceLocation LocationOf(const YAML::Node& node, const std::string& file);
 
-// Appends the JSON text of a YAML node (maps, sequences, typed scalars) to `out`.
-void AppendYamlAsJson(const YAML::Node& node, std::string& out);
+// Appends the JSON text of a YAML node (maps, sequences, typed scalars) to `out`. False when the text would
+// pass `max_bytes` (YAML aliases can make a small file expand enormously): `out` is then incomplete.
+bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes);
+
+// Checks what yaml-cpp would choke on before it parses: text that is not UTF-8 (YAML requires Unicode), and
+// nesting deeper than `max_depth` (yaml-cpp recurses per level). Returns an error message with the 1-based
+// line and column in *line / *column, or "" when the text is acceptable.
+std::string CheckYamlText(absl::string_view text, int max_depth, int* line, int* column);
 
 // Appends `s` as a JSON string literal (quoted, escaped) to `out`.
 void AppendJsonString(absl::string_view s, std::string& out);

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/engine_fixtures.h"
@@ -155,6 +156,38 @@ TEST(CompilerTest, MaxRulesIsEnforced) {
   builder.AddFile("b.yml", second);
   CompileResult r = std::move(builder).Build();
   EXPECT_THAT(r.FormatIssues(), HasSubstr("2 rules exceed max_rules 1"));
+}
+
+TEST(CompilerTest, RefusesTextThatIsNotUtf8) {
+  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Condition: AlwaysTrue", "AlertTitle: \"caf\xe9\"\n"));
+  EXPECT_EQ(r.FormatIssues(), "ERROR: rule.yml:9:17: invalid YAML: the text is not valid UTF-8\n");
+}
+
+TEST(CompilerTest, RefusesNestingDeeperThanTheLimit) {
+  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Condition: AlwaysTrue",
+                                                                    "Extra: " + std::string(5000, '[') + "\n"));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("invalid YAML: nested deeper than 1000 levels"));
+}
+
+TEST(CompilerTest, AliasesCannotExpandARuleWithoutBound) {
+  // Each level doubles the tree: 2^30 expressions if expanded.
+  std::string detection = "  - &e0 {Key: s, Condition: Equals, Value: x}\n";
+  for (int i = 1; i <= 30; ++i) {
+    detection += absl::StrCat("  - &e", i, " {All: [*e", i - 1, ", *e", i - 1, "]}\n");
+  }
+  CompileResult r = testing::CompileText(testing::RuleWithDetection(detection));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("more than max_rule_expressions 10000 expressions"));
+}
+
+TEST(CompilerTest, AliasesCannotExpandATestLogWithoutBound) {
+  std::string log = "      x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    log += absl::StrCat("      x", i, ": &a", i, " [*a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1,
+                        ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, "]\n");
+  }
+  CompileResult r = testing::CompileText(testing::RuleWithDetection(
+      "  - Condition: AlwaysTrue", "Tests:\n  - Name: bomb\n    ExpectedResult: true\n    Log:\n" + log));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("Log is larger than 1048576 bytes of JSON"));
 }
 
 TEST(CompilerTest, RegexProgramSizeIsLimited) {
