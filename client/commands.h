@@ -21,6 +21,7 @@ int RunEvaluate(const Args& args);   // detectctl evaluate --server ADDR FILE|-
 int RunStream(const Args& args);     // detectctl stream --server ADDR FILE|-
 int RunRules(const Args& args);      // detectctl rules --server ADDR
 int RunBench(const Args& args);      // detectctl bench --server ADDR
+int RunDescribeRemote(const Args& args);  // detectctl describe --server ADDR RULE_ID (no --rules)
 
 }  // namespace detect::client
 

@@ -12,9 +12,12 @@ namespace detect::client {
 int RunDescribe(const Args& args) {
   const std::string format = absl::GetFlag(FLAGS_format);
   if (args.size() != 1 || (format != "text" && format != "json")) {
-    std::fprintf(stderr, "usage: detectctl describe --rules PATH [--format text|json] RULE_ID\n");
+    std::fprintf(stderr, "usage: detectctl describe (--rules PATH | --server ADDR) [--format text|json] RULE_ID\n");
     return 2;
   }
+#ifdef DETECT_WITH_GRPC
+  if (absl::GetFlag(FLAGS_rules).empty()) return RunDescribeRemote(args);  // What the server serves.
+#endif
   auto rules = LoadRulesFromFlags("describe");
   if (rules == nullptr) return 1;
   const int index = rules->FindRule(args[0]);

@@ -19,6 +19,7 @@ Offline commands (no server needed):
   test PATH...                      run every rule's Tests (--format text|json|junit); exit 1 on any failure
   eval --rules PATH FILE|-          evaluate NDJSON events in-process (--format text|ndjson)
   describe --rules PATH RULE_ID     what a rule detects: MITRE coverage, condition, exclusions, indicators
+                                    (without --rules: the DescribeRule RPC of the server at --server)
   coverage --rules PATH             MITRE ATT&CK matrix of a rule set (--format text|json)
 
 Online commands (detectd at --server):

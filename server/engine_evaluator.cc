@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "engine/analysis/rule_analysis.h"
 #include "engine/eval_scratch.h"
 #include "engine/json_event.h"
 #include "proto/audit_event_wire.h"
@@ -126,6 +127,45 @@ absl::Status EngineEvaluator::GetRule(const v1::GetRuleRequest& request, v1::Get
   if (index < 0) return absl::NotFoundError(absl::StrCat("no loaded rule has RuleID '", request.rule_id(), "'"));
   response->set_rule_set_version(rules->version());
   FillRuleMetadata(rules->rule(static_cast<size_t>(index)), response->mutable_rule());
+  return absl::OkStatus();
+}
+
+namespace {
+
+void FillPredicate(const Predicate& p, v1::Predicate* out) {
+  out->set_field(p.field);
+  out->set_kind(p.kind);
+  for (const std::string& v : p.values) out->add_values(v);
+  out->set_other_rules(p.other_rules);
+}
+
+}  // namespace
+
+absl::Status EngineEvaluator::DescribeRule(const v1::DescribeRuleRequest& request,
+                                           v1::DescribeRuleResponse* response) {
+  const std::shared_ptr<const RuleSet> rules = store_->Current();
+  const int index = rules == nullptr ? -1 : rules->FindRule(request.rule_id());
+  if (index < 0) return absl::NotFoundError(absl::StrCat("no loaded rule has RuleID '", request.rule_id(), "'"));
+  const RuleAnalysis analysis = AnalyzeRule(*rules, static_cast<size_t>(index));
+  response->set_rule_set_version(rules->version());
+  FillRuleMetadata(*analysis.rule, response->mutable_rule());
+  for (const MitreMapping& m : analysis.mitre) {
+    v1::MitreAttackNames* out = response->add_mitre_attack();
+    out->set_tactic(m.tactic_id);
+    out->set_tactic_name(m.tactic_name);
+    out->set_technique(m.technique_id);
+    out->set_technique_name(m.technique_name);
+  }
+  for (const std::string& c : analysis.condition) response->add_condition(c);
+  for (const Exclusion& x : analysis.exclusions) {
+    v1::Exclusion* out = response->add_exclusions();
+    out->set_expression(x.expression);
+    for (const Predicate& p : x.predicates) FillPredicate(p, out->add_predicates());
+  }
+  for (const Predicate& p : analysis.indicators) FillPredicate(p, response->add_indicators());
+  for (const std::string& f : analysis.output_fields) response->add_output_fields(f);
+  response->set_indexed_by(analysis.indexed_by);
+  response->set_text(FormatRuleAnalysisText(analysis));
   return absl::OkStatus();
 }
 

@@ -20,6 +20,7 @@ class EngineEvaluator final : public Evaluator {
   void Evaluate(const RequestView& request, v1::EvaluateResponse* response) override;
   void ListRules(const v1::ListRulesRequest& request, v1::ListRulesResponse* response) override;
   absl::Status GetRule(const v1::GetRuleRequest& request, v1::GetRuleResponse* response) override;
+  absl::Status DescribeRule(const v1::DescribeRuleRequest& request, v1::DescribeRuleResponse* response) override;
 
  private:
   RuleStore* const store_;

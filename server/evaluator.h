@@ -26,6 +26,9 @@ class Evaluator {
 
   // Metadata of one rule; NotFound when no loaded rule has that id.
   virtual absl::Status GetRule(const v1::GetRuleRequest& request, v1::GetRuleResponse* response) = 0;
+
+  // The analysis of one rule (engine/analysis); NotFound when no loaded rule has that id.
+  virtual absl::Status DescribeRule(const v1::DescribeRuleRequest& request, v1::DescribeRuleResponse* response) = 0;
 };
 
 }  // namespace detect::server

@@ -8,7 +8,7 @@ namespace detect::server {
 namespace {
 
 constexpr absl::string_view kMethodNames[Metrics::kNumMethods] = {"Evaluate", "StreamEvaluate", "ListRules",
-                                                                  "GetRule"};
+                                                                  "GetRule", "DescribeRule"};
 constexpr absl::string_view kCodeNames[Metrics::kNumCodes] = {
     "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
     "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",

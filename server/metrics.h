@@ -17,13 +17,13 @@
 
 namespace detect::server {
 
-enum class RpcMethod { kEvaluate, kStreamEvaluate, kListRules, kGetRule };
+enum class RpcMethod { kEvaluate, kStreamEvaluate, kListRules, kGetRule, kDescribeRule };
 enum class ReloadOutcome { kSuccess, kRejected, kUnchanged, kError };
 
 // Thread-safe. Counters are atomics; matches by rule take one lock per batch that has matches.
 class Metrics {
  public:
-  static constexpr int kNumMethods = 4;
+  static constexpr int kNumMethods = 5;
   static constexpr int kNumCodes = 17;
   static constexpr int kNumOutcomes = 4;
   static constexpr std::array<double, 15> kLatencyBuckets = {

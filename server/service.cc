@@ -87,4 +87,14 @@ grpc::ServerUnaryReactor* DetectionService::GetRule(grpc::CallbackServerContext*
   return reactor;
 }
 
+grpc::ServerUnaryReactor* DetectionService::DescribeRule(grpc::CallbackServerContext* context,
+                                                         const v1::DescribeRuleRequest* request,
+                                                         v1::DescribeRuleResponse* response) {
+  grpc::Status status = ToGrpcStatus(evaluator_->DescribeRule(*request, response));
+  if (metrics_ != nullptr) metrics_->RecordCall(RpcMethod::kDescribeRule, status.error_code());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
 }  // namespace detect::server

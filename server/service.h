@@ -34,7 +34,8 @@ struct ServiceOptions {
 
 using DetectionServiceBase = v1::DetectionService::WithRawCallbackMethod_Evaluate<
     v1::DetectionService::WithRawCallbackMethod_StreamEvaluate<v1::DetectionService::WithCallbackMethod_ListRules<
-        v1::DetectionService::WithCallbackMethod_GetRule<v1::DetectionService::Service>>>>;
+        v1::DetectionService::WithCallbackMethod_GetRule<
+            v1::DetectionService::WithCallbackMethod_DescribeRule<v1::DetectionService::Service>>>>>;
 
 // Thread-safe. The evaluator and metrics are not owned and must outlive the service (and every RPC on it).
 class DetectionService final : public DetectionServiceBase {
@@ -49,6 +50,9 @@ class DetectionService final : public DetectionServiceBase {
                                       v1::ListRulesResponse* response) override;
   grpc::ServerUnaryReactor* GetRule(grpc::CallbackServerContext* context, const v1::GetRuleRequest* request,
                                     v1::GetRuleResponse* response) override;
+  grpc::ServerUnaryReactor* DescribeRule(grpc::CallbackServerContext* context,
+                                         const v1::DescribeRuleRequest* request,
+                                         v1::DescribeRuleResponse* response) override;
 
   int open_streams() const { return open_streams_.load(); }
 

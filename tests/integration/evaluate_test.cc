@@ -318,5 +318,26 @@ TEST_F(ServerTest, ListAndGetRules) {
   EXPECT_EQ(server_->stub->GetRule(&ctx3, get, &rule).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(ServerTest, DescribeRuleMatchesTheOfflineAnalysis) {
+  grpc::ClientContext ctx;
+  v1::DescribeRuleRequest request;
+  request.set_rule_id(kSeedRule);
+  v1::DescribeRuleResponse response;
+  ASSERT_TRUE(server_->stub->DescribeRule(&ctx, request, &response).ok());
+  EXPECT_EQ(response.rule().rule_id(), kSeedRule);
+  ASSERT_EQ(response.mitre_attack_size(), 1);
+  EXPECT_EQ(response.mitre_attack(0).tactic_name(), "Initial Access");
+  EXPECT_EQ(response.mitre_attack(0).technique_name(), "Exploit Public-Facing Application");
+  EXPECT_THAT(response.condition(), ::testing::Contains("user.username eq \"system:anonymous\""));
+  EXPECT_EQ(response.indexed_by(), "user.username eq \"system:anonymous\"");
+  ASSERT_GE(response.exclusions_size(), 2);
+  EXPECT_EQ(response.exclusions(0).predicates(0).field(), "sourceIPs");
+  EXPECT_THAT(response.output_fields(), ::testing::Contains("requestURI"));
+  EXPECT_THAT(response.text(), HasSubstr("| userAgent | eq | \"ELB-HealthChecker/2.0\" |"));
+  grpc::ClientContext ctx2;
+  request.set_rule_id("nope");
+  EXPECT_EQ(server_->stub->DescribeRule(&ctx2, request, &response).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace detect::testing

@@ -13,6 +13,8 @@ class MockEvaluator : public Evaluator {
   MOCK_METHOD(void, Evaluate, (const RequestView& request, v1::EvaluateResponse* response), (override));
   MOCK_METHOD(void, ListRules, (const v1::ListRulesRequest& request, v1::ListRulesResponse* response),
               (override));
+  MOCK_METHOD(absl::Status, DescribeRule,
+              (const v1::DescribeRuleRequest& request, v1::DescribeRuleResponse* response), (override));
   MOCK_METHOD(absl::Status, GetRule, (const v1::GetRuleRequest& request, v1::GetRuleResponse* response),
               (override));
 };
