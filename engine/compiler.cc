@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -39,6 +40,7 @@ class SlotInterner {
   void Path(FieldPath& p) {
     if (p.empty()) return;
     p.cache_slot = Slot(p.steps, p.steps.size());
+    if (p.steps[0].kind == PathStep::kKey) root_keys_.insert(p.steps[0].key);
     size_t parent_len = p.steps.size() - 1;
     for (size_t i = 0; i < p.steps.size(); ++i) {
       if (p.steps[i].kind == PathStep::kWildcard) {
@@ -48,6 +50,8 @@ class SlotInterner {
     }
     if (parent_len >= 1) p.parent = Prefix(p.steps, parent_len);
   }
+  // How many distinct top-level keys the rules read.
+  size_t root_key_count() const { return root_keys_.size(); }
   // The interned prefixes, owned by the RuleSet once built.
   std::vector<std::unique_ptr<FieldPath>> TakePrefixes() { return std::move(prefixes_); }
   // Paths inside comprehension Expressions are relative to elements and are not memoized.
@@ -107,6 +111,7 @@ class SlotInterner {
   }
 
   absl::flat_hash_map<std::string, int> slots_;
+  absl::flat_hash_set<std::string> root_keys_;
   absl::flat_hash_map<std::string, const FieldPath*> prefix_by_key_;
   std::vector<std::unique_ptr<FieldPath>> prefixes_;
 };
@@ -254,8 +259,10 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<std::pair<std::string, std::string>> files = impl_->files;
   std::sort(files.begin(), files.end());
   files.emplace_back("lookup table data", std::move(table_data));
-  result.rule_set_ = std::shared_ptr<const RuleSet>(new RuleSet(options, std::move(rules), std::move(tables),
-                                                                slots.TakePrefixes(), ComputeRuleSetVersion(files)));
+  auto* rule_set = new RuleSet(options, std::move(rules), std::move(tables), slots.TakePrefixes(),
+                               ComputeRuleSetVersion(files));
+  rule_set->flatten_root_ = slots.root_key_count() >= RuleSet::kFlattenRootKeys;
+  result.rule_set_ = std::shared_ptr<const RuleSet>(rule_set);
   return result;
 }
 

@@ -133,7 +133,7 @@ std::vector<std::string> RuleSet::lookup_table_names() const {
 Value RuleSet::RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const {
   const Value view =
       options_.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
-  return engine_internal::RootMemberTable(view, scratch);
+  return flatten_root_ ? engine_internal::RootMemberTable(view, scratch) : view;
 }
 
 bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {

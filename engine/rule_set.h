@@ -104,6 +104,10 @@ class RuleSet {
   EngineOptions options_;
   std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
   std::unique_ptr<engine_internal::LookupTableSet> tables_;
+  // Copy a JSON event's top-level members into a flat table first: worth it when the rules read many
+  // top-level keys (a pack), not when they read a handful (one rule).
+  static constexpr size_t kFlattenRootKeys = 8;
+  bool flatten_root_ = true;
   std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_;  // Paths' parents point here.
   std::unique_ptr<engine_internal::RuleIndex> index_;
   std::string version_;
