@@ -1,0 +1,5 @@
+
+Eventaudit.k8s.io/v1Metadata*ResponseComplete2/healthzB
+system:anonymousR192.168.10.20ZELB-HealthChecker/2.0j(È’\
+authorization.k8s.io/reason=RBAC: allowed by ClusterRoleBinding system:public-info-viewer’&
+authorization.k8s.io/decisionallow

@@ -1,0 +1,1 @@
+òAzure.MonitorActivity‚azure-aks-clusterŠ2024-03-20 10:00:00.000¢10.0.0.1²system:anonymous

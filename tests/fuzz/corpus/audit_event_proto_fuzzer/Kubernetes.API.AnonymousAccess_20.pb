@@ -1,0 +1,1 @@
+òGCP.AuditLog‚gcp-gke-cluster¢8.8.8.8²system:anonymous

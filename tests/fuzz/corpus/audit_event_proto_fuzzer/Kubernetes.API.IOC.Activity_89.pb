@@ -1,0 +1,4 @@
+òAzure.MonitorActivity‚aks-clusterú'
+%
+tor_exit_nodes2
+185.220.101.7

@@ -1,0 +1,1 @@
+òGCP.AuditLog‚gke-cluster¢1.2.3.4

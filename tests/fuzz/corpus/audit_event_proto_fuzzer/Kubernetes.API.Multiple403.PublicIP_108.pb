@@ -1,0 +1,2 @@
+
+Event:getR5.5.5.5j(ÈòAmazon.EKS.Audit

@@ -1,0 +1,2 @@
+
+Event:getj(“òAmazon.EKS.Audit

@@ -1,0 +1,3 @@
+
+Event:updateb1
+mutatingwebhookconfigurationsexisting-webhookj(ÈòAmazon.EKS.Audit

@@ -1,0 +1,4 @@
+
+Event:createb
+
+configmapstest-configj(ÉòAmazon.EKS.Audit

@@ -1,0 +1,3 @@
+
+Event:createb/
+validatingwebhookconfigurationstest-webhookj(“òAmazon.EKS.Audit

@@ -1,0 +1,5 @@
+
+Eventaudit.k8s.io/v1*ResponseComplete:getB
+attacker@example.comZkubectl/v1.28.0b)
+secrets
+productiondb-credentials2v1j(ÈòAmazon.EKS.Audit

@@ -1,0 +1,10 @@
+
+Event:createB
+attacker@example.comb
+clusterrolebindingsbackdoorj(“r?
+=
+roleRef2*0
+
+kindClusterRole
+
+namecluster-adminòAmazon.EKS.Audit

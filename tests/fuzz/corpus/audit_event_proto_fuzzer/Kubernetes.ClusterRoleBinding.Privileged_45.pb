@@ -1,0 +1,4 @@
+
+Event:getB
+admin@example.comb$
+clusterrolebindingsadmin-bindingj(ÈòAmazon.EKS.Audit

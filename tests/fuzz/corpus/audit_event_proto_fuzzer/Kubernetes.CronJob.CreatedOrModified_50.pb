@@ -1,0 +1,1 @@
+òAzure.MonitorActivity‚aks-cluster

@@ -1,0 +1,4 @@
+
+Event:createb
+cronjobsdefaulttest-jobj
+Failure(“òAmazon.EKS.Audit

@@ -1,0 +1,3 @@
+
+Event:createb
+podsdefaultj(ÉòAmazon.EKS.Audit

@@ -1,0 +1,3 @@
+
+Event:getb!
+cronjobsdefaultexisting-jobj(ÈòAmazon.EKS.Audit

@@ -1,0 +1,1 @@
+òGCP.AuditLog‚gke-cluster

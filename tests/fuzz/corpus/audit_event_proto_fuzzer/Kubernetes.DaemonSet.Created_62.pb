@@ -1,0 +1,5 @@
+
+Event:createb
+
+daemonsetsdefaulttest-dsj
+Failure(“òAmazon.EKS.Audit

@@ -1,0 +1,3 @@
+
+Event:createb
+deploymentsdefaultweb-appj(ÉòAmazon.EKS.Audit

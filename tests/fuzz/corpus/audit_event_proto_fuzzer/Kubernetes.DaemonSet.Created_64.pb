@@ -1,0 +1,4 @@
+
+Event:updateb&
+
+daemonsetskube-systemexisting-dsj(ÈòAmazon.EKS.Audit

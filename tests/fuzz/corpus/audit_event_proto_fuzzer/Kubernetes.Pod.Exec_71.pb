@@ -1,0 +1,3 @@
+
+Event:createb
+podsdefault	nginx-podòAmazon.EKS.Audit

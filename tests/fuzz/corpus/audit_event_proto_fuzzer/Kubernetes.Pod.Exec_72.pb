@@ -1,0 +1,3 @@
+
+Event:getb
+podsdefault	nginx-podòAmazon.EKS.Audit

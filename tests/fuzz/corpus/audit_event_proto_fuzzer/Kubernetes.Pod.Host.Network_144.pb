@@ -1,0 +1,3 @@
+
+Event:getb
+podsdefaultòAmazon.EKS.Audit

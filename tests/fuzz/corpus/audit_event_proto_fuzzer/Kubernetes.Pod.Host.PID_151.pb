@@ -1,0 +1,7 @@
+
+Event:createb
+podsdefaultj(“r
+
+spec*
+
+hostPID òAmazon.EKS.Audit

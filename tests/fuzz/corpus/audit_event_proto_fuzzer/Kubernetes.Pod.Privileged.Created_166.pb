@@ -1,0 +1,1 @@
+òAzure.MonitorActivity‚aks-clusterŠ2024-03-20 10:00:00.000

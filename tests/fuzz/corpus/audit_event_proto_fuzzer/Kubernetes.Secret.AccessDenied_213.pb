@@ -1,0 +1,5 @@
+
+Event:getB&
+$system:serviceaccount:default:app-sab"
+secrets
+productionadmin-tokenj	Forbidden(“òAmazon.EKS.Audit‚eks-cluster

@@ -1,0 +1,5 @@
+
+Event:getB
+admin@example.comb
+secretsdefault
+app-configj(ÈòAmazon.EKS.Audit

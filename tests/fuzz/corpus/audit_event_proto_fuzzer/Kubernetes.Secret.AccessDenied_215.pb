@@ -1,0 +1,4 @@
+
+Event:getB.
+,system:serviceaccount:kube-system:controllerb
+secretskube-systemtokenj(“òAmazon.EKS.Audit

@@ -1,0 +1,6 @@
+
+Event:getB
+user@example.comb!
+
+configmapsdefault
+app-configj(“òAmazon.EKS.Audit

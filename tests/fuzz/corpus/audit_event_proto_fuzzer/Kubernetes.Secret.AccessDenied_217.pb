@@ -1,0 +1,5 @@
+
+Event:listB
+attacker@example.comb
+secrets
+productionj(“òAmazon.EKS.Audit

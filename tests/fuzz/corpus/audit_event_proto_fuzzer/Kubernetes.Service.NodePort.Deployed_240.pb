@@ -1,0 +1,7 @@
+
+Event:createb
+servicesdefaultj(Ér!
+
+spec*
+
+type	ClusterIPòAmazon.EKS.Audit

@@ -1,0 +1,9 @@
+
+Event:createb
+servicesdefaultj
+Failure(™r 
+
+spec*
+
+type
+NodePortòAmazon.EKS.Audit

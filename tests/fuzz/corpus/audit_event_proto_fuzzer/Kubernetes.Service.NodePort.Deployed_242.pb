@@ -1,0 +1,3 @@
+
+Event:getb
+servicesdefaultòAmazon.EKS.Audit

@@ -1,0 +1,22 @@
+
+Eventaudit.k8s.io/v1:updateB
+attacker@example.comR203.0.113.42Zkubectl/v1.28.0b:
+clusterrolessystem:node*rbac.authorization.k8s.io2v1j(Èr
+%
+metadata*
+
+namesystem:node
+
+kindClusterRole
+M
+rulesD2B
+@*>
+
+verbs2
+*
+
+	apiGroups2
+*
+
+	resources2
+*òAmazon.EKS.Audit‚eks-cluster
