@@ -95,26 +95,17 @@ absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text) {
       }
       absl::string_view inner = text.substr(i + 1, close - i - 1);
       PathStep step;
-      if (text.substr(i + 1, 1) == "\"" || text.substr(i + 1, 1) == "'") {
+      size_t after = close + 1;
+      if (text[i + 1] == '"' || text[i + 1] == '\'') {
         // A quoted key: annotations["authorization.k8s.io/decision"] (keys holding dots or brackets).
-        const char quote = text[i + 1];
-        const size_t end_quote = text.find(quote, i + 2);
+        const size_t end_quote = text.find(text[i + 1], i + 2);
         if (end_quote == absl::string_view::npos || end_quote + 1 >= text.size() || text[end_quote + 1] != ']') {
           return absl::InvalidArgumentError(absl::StrCat("unclosed quoted key in path \"", text, "\""));
         }
         step.kind = PathStep::kKey;
         step.key = std::string(text.substr(i + 2, end_quote - i - 2));
-        path.steps.push_back(std::move(step));
-        i = end_quote + 2;
-        expect_segment = false;
-        if (i < text.size() && text[i] == '.') {
-          ++i;
-          expect_segment = true;
-          if (i == text.size()) break;
-        }
-        continue;
-      }
-      if (inner == "*") {
+        after = end_quote + 2;
+      } else if (inner == "*") {
         step.kind = PathStep::kWildcard;
         path.has_wildcard = true;
       } else if (absl::SimpleAtoi(inner, &step.index)) {
@@ -124,7 +115,7 @@ absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text) {
             absl::StrCat("list index \"", inner, "\" in path \"", text, "\" is neither an integer nor *"));
       }
       path.steps.push_back(std::move(step));
-      i = close + 1;
+      i = after;
       expect_segment = false;
       if (i < text.size() && text[i] == '.') {
         ++i;
