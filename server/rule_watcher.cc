@@ -21,6 +21,8 @@ namespace {
 
 constexpr uint32_t kWatchMask = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_MOVED_FROM | IN_MOVED_TO |
                                 IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
+// How often a directory that cannot be watched (it is gone) is looked for again.
+constexpr int kRetryMs = 1000;
 
 }  // namespace
 
@@ -34,7 +36,11 @@ absl::StatusOr<std::unique_ptr<RuleWatcher>> RuleWatcher::Start(std::string path
   if (fd < 0) return absl::InternalError(absl::StrCat("inotify_init1: ", std::strerror(errno)));
   const int wake = ::eventfd(0, EFD_CLOEXEC);
   std::unique_ptr<RuleWatcher> watcher(new RuleWatcher(std::move(dir), fd, wake, debounce, std::move(on_change)));
-  watcher->AddWatches();
+  watcher->watching_ = watcher->AddWatches();
+  if (!watcher->watching_) {
+    Log(LogLevel::kWarning, "cannot watch the rules directory; looking for it every second",
+        {{"dir", watcher->dir_}, {"error", std::strerror(errno)}});
+  }
   watcher->thread_ = std::thread([w = watcher.get()] { w->Run(); });
   return watcher;
 }
@@ -54,11 +60,8 @@ RuleWatcher::~RuleWatcher() {
   ::close(wake_fd_);
 }
 
-void RuleWatcher::AddWatches() {
-  if (::inotify_add_watch(inotify_fd_, dir_.c_str(), kWatchMask) < 0) {
-    Log(LogLevel::kWarning, "cannot watch the rules directory", {{"dir", dir_}, {"error", std::strerror(errno)}});
-    return;
-  }
+bool RuleWatcher::AddWatches() {
+  if (::inotify_add_watch(inotify_fd_, dir_.c_str(), kWatchMask) < 0) return false;
   std::error_code ec;
   // Hidden directories are skipped like the rule loader skips them (ConfigMap's ..data targets among them:
   // their swaps are seen as the rename of ..data in the watched directory).
@@ -70,6 +73,7 @@ void RuleWatcher::AddWatches() {
     }
     if (it->is_directory(ec)) ::inotify_add_watch(inotify_fd_, it->path().c_str(), kWatchMask);
   }
+  return true;
 }
 
 void RuleWatcher::Run() {
@@ -79,6 +83,9 @@ void RuleWatcher::Run() {
   for (;;) {
     int timeout_ms = -1;
     if (pending) timeout_ms = static_cast<int>(std::max<int64_t>(0, absl::ToInt64Milliseconds(due - absl::Now())));
+    // When the directory was deleted (its watch went with it) or renamed away, no event will say that it is back:
+    // while it cannot be watched, look for it every kRetryMs.
+    else if (!watching_) timeout_ms = kRetryMs;
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
     const int n = ::poll(fds, 2, timeout_ms);
     if (n < 0 && errno != EINTR) return;
@@ -92,8 +99,18 @@ void RuleWatcher::Run() {
     }
     if (pending && absl::Now() >= due) {
       pending = false;
-      AddWatches();  // New subdirectories, or the directory itself replaced.
+      const bool was_watching = watching_;
+      watching_ = AddWatches();  // New subdirectories, or the directory itself replaced.
+      if (was_watching && !watching_) {
+        Log(LogLevel::kWarning, "cannot watch the rules directory; looking for it every second",
+            {{"dir", dir_}, {"error", std::strerror(errno)}});
+      }
       on_change_();
+    } else if (!pending && !watching_ && AddWatches()) {
+      watching_ = true;  // It is back: reload once it has been quiet for the debounce period.
+      Log(LogLevel::kInfo, "watching the rules directory again", {{"dir", dir_}});
+      pending = true;
+      due = absl::Now() + debounce_;
     }
   }
 }
