@@ -1,0 +1,317 @@
+// A real detectd process for the reliability tests: the built binary (DETECTD_PATH), started on 127.0.0.1:0
+// with --port_file, stdout and stderr captured in one file, and read from outside as an operator would: its
+// RSS and open descriptors from /proc/PID, its /metrics over HTTP, its exit status. The child gets SIGKILL if
+// the test process dies (PR_SET_PDEATHSIG) and at destruction if still running, so no server outlives a test.
+#ifndef DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_
+#define DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "detect/v1/detect.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tests/server/test_files.h"
+
+namespace detect::testing {
+
+// Whether this build is sanitized (then detectd is too: one build). ASan's quarantine and shadow memory make RSS
+// say nothing about leaks, so the tests skip their RSS bounds there and rely on LeakSanitizer, which runs when
+// detectd exits after SIGTERM and makes its exit status non-zero on a leak.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitizerBuild = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitizerBuild = true;
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+#else
+inline constexpr bool kSanitizerBuild = false;
+#endif
+
+// The number in environment variable `name` (the long forms of the tests), else `fallback`.
+inline double EnvOr(const char* name, double fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atof(v) : fallback;
+}
+
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// GET http://127.0.0.1:PORT/PATH; the whole response (headers and body), empty if the connection failed.
+inline std::string HttpGet(int port, const std::string& path) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return "";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    (void)!::write(fd, request.data(), request.size());
+    char buf[8192];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+// The value of the sample `series` (name and labels exactly as rendered, e.g.
+// `detectd_rule_reloads_total{outcome="error"}`) in a Prometheus text page; -1 if absent.
+inline double MetricValue(const std::string& page, const std::string& series) {
+  std::istringstream lines(page);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 && line[series.size()] == ' ') {
+      double v = -1;
+      return absl::SimpleAtod(line.substr(series.size() + 1), &v) ? v : -1;
+    }
+  }
+  return -1;
+}
+
+// Starts `args` (args[0]: the program's path) with stdout and stderr appended to `output_path`; the child is
+// killed if the calling thread exits first (PR_SET_PDEATHSIG). Returns its pid, or -1.
+inline pid_t SpawnProcess(std::vector<std::string> args, const std::string& output_path) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const int out = ::open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) return -1;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {  // The child: async-signal-safe calls only, then exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(out, STDOUT_FILENO);
+    ::dup2(out, STDERR_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(out);
+  return pid;
+}
+
+template <typename Pred>
+bool WaitFor(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+// Thread-compatible: start, signal and wait from the test's main thread (the death signal is tied to the
+// thread that forked); RssKb, FdCount, Log and Metrics may be called from any thread.
+class DetectdProcess {
+ public:
+  // Starts `DETECTD_PATH --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --port_file ... FLAGS` in the
+  // repository root and waits (up to 30 s) until it logs "serving". Null, with the reason in `error`, if not.
+  static std::unique_ptr<DetectdProcess> Start(const std::vector<std::string>& flags, std::string* error) {
+    std::unique_ptr<DetectdProcess> p(new DetectdProcess());
+    const std::string port_file = p->dir_.Sub("port");
+    p->log_path_ = p->dir_.Sub("detectd.log");
+    std::vector<std::string> args = {DETECTD_PATH, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
+                                     "--port_file=" + port_file};
+    args.insert(args.end(), flags.begin(), flags.end());
+    const pid_t pid = SpawnProcess(args, p->log_path_);
+    if (pid < 0) {
+      *error = "fork failed";
+      return nullptr;
+    }
+    p->pid_ = pid;
+    // The port file is written just before the "serving" line, which holds the ports (JSON or text format).
+    const bool up = WaitFor([&] { return p->ServingField("port") > 0 || !p->Running(); }, std::chrono::seconds(30));
+    if (!up || !p->Running()) {
+      *error = absl::StrCat("detectd did not start serving; its output:\n", p->Log());
+      return nullptr;
+    }
+    p->port_ = p->ServingField("port");
+    p->metrics_port_ = p->ServingField("metrics_port");
+    const std::string port_text = ReadWholeFile(port_file);
+    int from_file = 0;
+    if (!absl::SimpleAtoi(port_text.substr(0, port_text.find('\n')), &from_file) || from_file != p->port_) {
+      *error = absl::StrCat("--port_file does not hold the port detectd logged (", p->port_, ")");
+      return nullptr;
+    }
+    return p;
+  }
+
+  ~DetectdProcess() {
+    if (Running()) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  const std::string& log_path() const { return log_path_; }
+  std::string Log() const { return ReadWholeFile(log_path_); }
+
+  std::shared_ptr<grpc::Channel> Channel(std::shared_ptr<grpc::ChannelCredentials> creds = nullptr,
+                                         grpc::ChannelArguments args = grpc::ChannelArguments()) const {
+    args.SetMaxReceiveMessageSize(-1);
+    return grpc::CreateCustomChannel(address(), creds != nullptr ? creds : grpc::InsecureChannelCredentials(),
+                                     args);
+  }
+
+  // VmRSS in KiB, from /proc/PID/status; -1 once the process is gone.
+  long RssKb() const {
+    std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
+    }
+    return -1;
+  }
+
+  // Threads of the process, from /proc/PID/status; -1 once it is gone.
+  int Threads() const {
+    std::ifstream in(absl::StrCat("/proc/", pid_, "/status"));
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("Threads:", 0) == 0) return std::atoi(line.c_str() + 8);
+    }
+    return -1;
+  }
+
+  // Entries of /proc/PID/fd: the process's open descriptors.
+  int FdCount() const {
+    DIR* d = ::opendir(absl::StrCat("/proc/", pid_, "/fd").c_str());
+    if (d == nullptr) return -1;
+    int n = 0;
+    while (dirent* e = ::readdir(d)) n += e->d_name[0] != '.' ? 1 : 0;
+    ::closedir(d);
+    return n;
+  }
+
+  // The server's TCP connections on its gRPC port, by state (from /proc/net/tcp and tcp6), and how many client
+  // ends of connections to that port are still open. A connection the server holds although its client closed it
+  // shows as CLOSE_WAIT; one the client keeps open is ESTABLISHED at both ends.
+  struct Connections {
+    int established = 0;  // Server ends.
+    int close_wait = 0;   // Server ends whose client has closed: a leak if it lasts.
+    int other = 0;        // Server ends in other states (closing).
+    int clients_open = 0; // Client ends (any process) ESTABLISHED to the port.
+  };
+  Connections GrpcConnections() const {
+    std::set<std::string> inodes;  // The server's sockets.
+    const std::string fd_dir = absl::StrCat("/proc/", pid_, "/fd");
+    if (DIR* d = ::opendir(fd_dir.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        char target[64] = {};
+        const std::string link = fd_dir + "/" + e->d_name;
+        if (::readlink(link.c_str(), target, sizeof(target) - 1) > 0 && std::strncmp(target, "socket:[", 8) == 0) {
+          inodes.insert(std::string(target + 8, std::strlen(target) - 9));
+        }
+      }
+      ::closedir(d);
+    }
+    Connections c;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+      std::istringstream lines(ReadWholeFile(table));
+      std::string line;
+      std::getline(lines, line);  // Header.
+      while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+        auto port_of = [](const std::string& address) {
+          return static_cast<int>(std::strtol(address.substr(address.find(':') + 1).c_str(), nullptr, 16));
+        };
+        if (port_of(local) == port_ && inodes.count(inode) > 0) {
+          if (state == "01") ++c.established;
+          else if (state == "08") ++c.close_wait;
+          else if (state != "0A") ++c.other;  // 0A: the listening socket.
+        } else if (port_of(remote) == port_ && state == "01") {
+          ++c.clients_open;
+        }
+      }
+    }
+    return c;
+  }
+
+  std::string Metrics() const { return HttpGet(metrics_port_, "/metrics"); }
+  double Metric(const std::string& series) const { return MetricValue(Metrics(), series); }
+
+  bool Signal(int sig) const { return Running() && ::kill(pid_, sig) == 0; }
+
+  // Reaps the process if it has exited. Its status is in exit_status() (-1: killed by a signal).
+  bool Running() const {
+    if (exited_) return false;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exited_ = true;
+      exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      return false;
+    }
+    return true;
+  }
+  // Waits up to `timeout` for the process to exit; false if it is still running.
+  bool WaitExit(std::chrono::milliseconds timeout) { return WaitFor([&] { return !Running(); }, timeout); }
+  int exit_status() const { return exit_status_; }
+
+  // An integer field of the "serving" log line (`"name":N` in JSON, ` name=N` in text); 0 if not logged yet.
+  int ServingField(const std::string& name) const {
+    const std::string log = Log();
+    size_t line = log.find("\"msg\":\"serving\"");
+    if (line == std::string::npos) line = log.find(" INFO serving ");
+    if (line == std::string::npos) return 0;
+    const size_t eol = log.find('\n', line);
+    if (eol == std::string::npos) return 0;  // Not written whole yet.
+    for (const std::string& key : {"\"" + name + "\":", " " + name + "="}) {
+      const size_t at = log.find(key, line);
+      if (at != std::string::npos && at < eol) return std::atoi(log.c_str() + at + key.size());
+    }
+    return 0;
+  }
+
+ private:
+  DetectdProcess() = default;
+
+  TempDir dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  int metrics_port_ = 0;
+  mutable bool exited_ = false;
+  mutable int exit_status_ = -1;
+};
+
+// Copies `from` (a directory tree) to `to`.
+inline void CopyTree(const std::string& from, const std::string& to) {
+  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
+}
+
+}  // namespace detect::testing
+
+#endif  // DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_
