@@ -12,17 +12,19 @@ StreamReactor::StreamReactor(grpc::CallbackServerContext* /*context*/, Evaluator
                              const ServiceOptions& options, std::atomic<int>* open_streams)
     : evaluator_(evaluator), metrics_(metrics), options_(options), open_streams_(open_streams) {
   const int open = open_streams_->fetch_add(1) + 1;
-  if (metrics_ != nullptr) metrics_->StreamOpened();
   Actions actions;
   {
     absl::MutexLock lock(&mu_);
     if (options_.max_concurrent_streams > 0 && open > options_.max_concurrent_streams) {
+      open_streams_->fetch_sub(1);
+      holds_slot_ = false;
       finished_ = true;
       actions.finish = true;
       actions.status = grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                                     absl::StrCat("too many open streams: the limit max_concurrent_streams is ",
                                                  options_.max_concurrent_streams));
     } else {
+      if (metrics_ != nullptr) metrics_->StreamOpened();
       actions = NextActionsLocked();
     }
   }
@@ -132,9 +134,11 @@ void StreamReactor::OnCancel() {
 }
 
 void StreamReactor::OnDone() {
-  open_streams_->fetch_sub(1);
+  if (holds_slot_) {
+    open_streams_->fetch_sub(1);
+    if (metrics_ != nullptr) metrics_->StreamClosed();
+  }
   if (metrics_ != nullptr) {
-    metrics_->StreamClosed();
     metrics_->RecordCall(RpcMethod::kStreamEvaluate, final_code_);
   }
   delete this;

@@ -49,6 +49,9 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   Metrics* const metrics_;
   const ServiceOptions& options_;
   std::atomic<int>* const open_streams_;
+  // False for a stream refused at the limit: it gave its slot back at once, so that a burst of refused
+  // streams never crowds out the ones that fit.
+  bool holds_slot_ = true;
   grpc::StatusCode final_code_ = grpc::StatusCode::OK;
 
   // Only the one read in flight writes these, and only OnReadDone reads them; reused from message to message.

@@ -285,11 +285,21 @@ TEST(LimitsTest, LimitsSetByFlagsHold) {
     (void)stream->Finish();
   }
   ASSERT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
-  open_many(6, &served, &refused);
+  // A stream the client cancelled before the server saw it may still reach the server now and hold a slot for
+  // a moment (slow builds such as ASan's show it), so the check is that the slots come back, within a few
+  // tries; a leaked slot never does. The limit is never exceeded on any try.
+  int tries = 0;
+  do {
+    ++tries;
+    open_many(6, &served, &refused);
+    EXPECT_LE(served, 4);
+    EXPECT_EQ(served + refused, 6);
+  } while (served != 4 && tries < 20);
   EXPECT_EQ(served, 4) << "abandoned streams kept their slots";
   EXPECT_EQ(refused, 2);
   std::printf("LIMITS max_message_bytes=65536 max_events_per_request=50 max_event_bytes=2048 "
-              "max_concurrent_streams=4: all enforced; after 40 cancelled streams 4 of 6 served\n");
+              "max_concurrent_streams=4: all enforced; after 40 cancelled streams %d of 6 served (try %d)\n",
+              served, tries);
 }
 
 class MutualTlsByFlagsTest : public ::testing::Test {
