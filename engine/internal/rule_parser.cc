@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "engine/internal/yaml_aliases.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect::engine_internal {
@@ -351,7 +352,9 @@ ParsedFile LoadYamlFile(std::string name, const std::string& text, int max_depth
   ParsedFile file;
   file.name = std::move(name);
   int line = 0, column = 0;
-  if (std::string problem = CheckYamlText(text, max_depth, &line, &column); !problem.empty()) {
+  std::string problem = CheckYamlText(text, max_depth, &line, &column);
+  if (problem.empty()) problem = CheckYamlAliases(text, kMaxExpandedYamlNodes, &line, &column);
+  if (!problem.empty()) {
     issues->push_back({RuleIssue::Severity::kError, {file.name, line, column}, std::move(problem)});
     return file;
   }

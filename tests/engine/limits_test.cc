@@ -348,10 +348,27 @@ std::vector<RuleCase> RuleCases() {
       {"CombinatorsNested200Deep",
        [] { return Rule("r", Nested(200, "{All: [", "{KeyPath: verb, Condition: Exists}", "]}")); }, ""},
       // YAML aliases repeat what they name: a small file must not expand into billions of nodes.
-      {"YamlAliasExpressionTree", [] { return AliasExpressionTree(24); },
+      // Under the alias expansion bound (kMaxExpandedYamlNodes), the rule's own limits apply.
+      {"YamlAliasExpressionTree", [] { return AliasExpressionTree(16); },
        "more than max_rule_expressions 10000 expressions"},
-      {"YamlAliasTestLog", [] { return AliasTestLog(9); },
+      {"YamlAliasTestLog", [] { return AliasTestLog(6); },
        "Log is larger than 1048576 bytes of JSON (max_event_bytes)"},
+      // Over it, the file is refused before it becomes a node tree, at the alias that passes the bound.
+      {"YamlAliasesOverExpansionBound", [] { return AliasExpressionTree(24); },
+       "invalid YAML: its aliases expand the document to more than 4194304 nodes"},
+      {"YamlAliasTestLogOverExpansionBound", [] { return AliasTestLog(9); },
+       "invalid YAML: its aliases expand the document to more than 4194304 nodes"},
+      // An alias inside its own anchor's node: the tree would be a cycle, and every walk over it endless.
+      {"YamlAliasCycleInDetection", [] { return Rule("r", "&e {All: [*e]}"); },
+       "rule.yml:7:15: invalid YAML: an alias refers to a node that contains it"},
+      {"YamlAliasCycleInTestLog",
+       [] {
+         return Rule("r", "{KeyPath: verb, Condition: Exists}",
+                     "Tests:\n  - Name: t\n    ExpectedResult: true\n    Log: &log {verb: create, self: *log}\n");
+       },
+       "invalid YAML: an alias refers to a node that contains it"},
+      {"YamlAliasOfAFinishedNodeIsFine",
+       [] { return Rule("r", "&e {KeyPath: verb, Condition: Exists}\n  - *e"); }, ""},
       {"InvalidUtf8InRuleFile",
        [] { return Rule("r", "{KeyPath: verb, Condition: Equals, Value: \"caf\xe9\"}"); }, "not valid UTF-8"},
       {"NulByteInRuleFile", [] { return std::string("RuleID: r\0x\n", 12); }, "rule.yml:2:2: invalid YAML"},
