@@ -560,12 +560,18 @@ absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const 
       continue;
     }
     if (f.wire_type != 2) return Malformed(absl::StrCat("map field ", e->json_name, " has wire type ", f.wire_type));
-    Field key, value;
-    if (!MapEntry(f.data, &key, &value)) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
-    if (!ValidUtf8(key.data)) return Malformed("a map key is not valid UTF-8");
-    if (value.number == 2) {
-      if (absl::Status s = ValidateValue(*e, value, depth + 1); !s.ok()) return s;
+    // Every occurrence of the key and the value, not only the last one (the one read): protobuf's parser
+    // reads them all, and refuses the entry if any is malformed.
+    Reader entry(f.data);
+    for (Field g; entry.Next(&g);) {
+      if (g.number == 1) {
+        if (g.wire_type != 2) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
+        if (!ValidUtf8(g.data)) return Malformed("a map key is not valid UTF-8");
+      } else if (g.number == 2) {
+        if (absl::Status s = ValidateValue(*e, g, depth + 1); !s.ok()) return s;
+      }
     }
+    if (entry.error()) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
   }
   return r.error() ? Malformed("truncated or invalid field") : absl::OkStatus();
 }

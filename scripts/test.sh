@@ -27,8 +27,6 @@ fi
 fuzz_seconds=${DETECT_FUZZ_SECONDS:-60}
 if [[ "$fuzz_seconds" != 0 && -x tests/fuzz/run_fuzzers.sh ]]; then
   echo "== fuzzers, ${fuzz_seconds}s each (build-fuzz/)"
-  # Findings already filed in tests/fuzz/open_issues/ (listed, with their owner, in docs/reliability.md) are
-  # looked past so that only new findings fail the run; fixing one moves its input to tests/fuzz/regressions/.
-  DETECT_FUZZ_ALLOW_OPEN_ISSUES=1 tests/fuzz/run_fuzzers.sh "$fuzz_seconds"
+  tests/fuzz/run_fuzzers.sh "$fuzz_seconds"
 fi
 echo "scripts/test.sh: everything passed in $(( $(date +%s) - start ))s"

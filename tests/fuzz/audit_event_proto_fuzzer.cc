@@ -120,12 +120,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   detect::v1::AuditEvent event;
   LastProtobufLog().clear();
   const bool parsed = event.ParseFromArray(data, static_cast<int>(size));
-  // Open issues (docs/reliability.md; inputs in tests/fuzz/open_issues/audit_event_proto_fuzzer/): the
-  // validator accepts some bytes protobuf refuses (a nested length running past its parent's end; invalid UTF-8
-  // in an earlier occurrence of a map entry's key). They fail this fuzzer until fixed; to look past them,
-  // run with DETECT_FUZZ_ALLOW_OPEN_ISSUES=1 (the views' reads are still checked above).
-  static const bool allow_open_issues = std::getenv("DETECT_FUZZ_ALLOW_OPEN_ISSUES") != nullptr;
-  if (!parsed && valid.ok() && allow_open_issues) return 0;
   const bool known_difference = parsed && !valid.ok() &&
                                 (HasKnownFieldWithWrongWireType(event) ||  // Map entries drop unknown fields:
                                  absl::StrContains(valid.message(), " has wire type "));  // the message says.

@@ -7,8 +7,7 @@
 #   tests/fuzz/run_fuzzers.sh [SECONDS] [FUZZER...]
 #
 # Environment: JOBS (build parallelism, default 2), BUILD_DIR (default build-fuzz), FUZZ_ARTIFACTS,
-# FUZZ_WITH_SERVER=OFF (skip the typed-event fuzzer, which needs the gRPC/protobuf packages),
-# DETECT_FUZZ_ALLOW_OPEN_ISSUES=1 (look past the bugs listed in tests/fuzz/open_issues/, still open).
+# FUZZ_WITH_SERVER=OFF (skip the typed-event fuzzer, which needs the gRPC/protobuf packages).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)

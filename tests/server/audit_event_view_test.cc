@@ -186,6 +186,29 @@ TEST(AuditEventWireTest, MalformedBytesAreRejectedAndNeverCrashAReader) {
   EXPECT_THAT(ValidateAuditEventWire(deep_event.SerializeAsString()).message(), ::testing::HasSubstr("too deep"));
 }
 
+// A map entry may carry its key or value more than once; protobuf's parser reads every occurrence and refuses
+// the event if any is malformed, though only the last is kept. The validator must too (found by
+// audit_event_proto_fuzzer; tests/fuzz/regressions/audit_event_proto_fuzzer/).
+TEST(AuditEventWireTest, EveryOccurrenceInAMapEntryIsValidated) {
+  // requestObject {"a": <value>} whose entry has two values: a struct_value claiming 5 bytes of 1, then false.
+  const std::string bad_first_value("\x72\x0e\x0a\x0c\x0a\x01\x61\x12\x03\x2a\x05\x00\x12\x02\x20\x00", 16);
+  // requestObject whose entry has two keys, the first "\xff" (not UTF-8), the last "x".
+  const std::string bad_first_key("\x72\x0d\x0a\x0b\x0a\x01\xff\x0a\x01\x78\x12\x03\x1a\x01\x78", 15);
+  for (const std::string& bytes : {bad_first_value, bad_first_key}) {
+    v1::AuditEvent parsed;
+    EXPECT_FALSE(parsed.ParseFromString(bytes)) << "protobuf accepts it: the test input is wrong";
+    EXPECT_FALSE(ValidateAuditEventWire(bytes).ok());
+    (void)Canon(AuditEventWireValue(bytes));  // Unvalidated reads never crash.
+  }
+  EXPECT_THAT(ValidateAuditEventWire(bad_first_key).message(), ::testing::HasSubstr("map key is not valid UTF-8"));
+  // The same entry with its first key made valid is accepted by both.
+  std::string good_key = bad_first_key;
+  good_key[6] = 'y';
+  v1::AuditEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(good_key));
+  EXPECT_THAT(ValidateAuditEventWire(good_key), IsOk());
+}
+
 TEST(AuditEventViewTest, PresenceAndNames) {
   v1::AuditEvent e;
   e.set_verb("");
