@@ -3,7 +3,8 @@
 #
 #   scripts/sanitizers.sh asan   # build-asan: ASan + UBSan (aborting), every test, leaks checked
 #   scripts/sanitizers.sh tsan   # build-tsan: TSan, the tests that run threads (engine concurrency, server,
-#                                # integration), with tests/tsan_absl_mutex.cc linked in and tests/tsan.supp
+#                                # integration, reliability: real detectd processes under load), with
+#                                # tests/tsan_absl_mutex.cc linked in and tests/tsan.supp
 #
 # Builds keep going past a failed target and the tests that built still run; the exit status is non-zero if
 # anything failed. Environment: JOBS (build and ctest parallelism, default 2), DETECT_BUILD_SERVER (default ON; OFF: engine only).
@@ -53,16 +54,23 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=
   "-DCMAKE_CXX_FLAGS=$flags" "-DCMAKE_EXE_LINKER_FLAGS=$link_flags" -DDETECT_BUILD_TESTS=ON -DDETECT_BUILD_BENCHMARKS=OFF -DDETECT_BUILD_FUZZERS=OFF \
   -DDETECT_BUILD_SERVER="$server" >/dev/null || exit 1
 
-# The test binaries that run threads, by ctest label (= binary name: tests/CMakeLists.txt and
-# tests/reliability/CMakeLists.txt), and the targets they need; the server side's when this build has them.
+# The test binaries that run threads, by ctest label (the binary's name, tests/CMakeLists.txt; `reliability` for
+# tests/reliability/), and the targets they need; the server side's when this build has them.
 tsan_labels=()
 tsan_targets=(engine_test)
 if [ "$mode" = tsan ]; then
   available=$(cmake --build "$build" --target help 2>/dev/null | sed -n 's/^\([a-z_]*\): .*/\1/p')
-  for t in server_test integration_test shutdown_test detectctl_test soak_test fault_test security_test; do
+  for t in server_test integration_test shutdown_test detectctl_test; do
     if grep -qx "$t" <<<"$available"; then
       tsan_labels+=("$t")
       tsan_targets+=("$t")
+    fi
+  done
+  # The reliability binaries (real detectd processes under load) share the label `reliability`.
+  for t in soak_test fault_test security_test; do
+    if grep -qx "$t" <<<"$available"; then
+      tsan_targets+=("$t")
+      [[ " ${tsan_labels[*]} " == *" reliability "* ]] || tsan_labels+=(reliability)
     fi
   done
   for t in detectd detectctl; do grep -qx "$t" <<<"$available" && tsan_targets+=("$t"); done
