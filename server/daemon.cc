@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/resource_quota.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "server/log.h"
@@ -71,6 +72,29 @@ absl::Status WritePortFile(const std::string& path, int port) {
   return absl::OkStatus();
 }
 
+// Idle and dead connections, and the transport's memory bound: see DaemonOptions.
+void SetConnectionOptions(const DaemonOptions& o, grpc::ServerBuilder* builder) {
+  const auto ms = [](absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); };
+  if (o.max_connection_idle > absl::ZeroDuration()) {
+    builder->AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS, ms(o.max_connection_idle));
+  }
+  if (o.keepalive_time > absl::ZeroDuration()) {
+    builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, ms(o.keepalive_time));
+    builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, ms(o.keepalive_timeout));
+  }
+  // Pings go on while nothing flows (a stream whose client vanished is silent), with or without calls; and
+  // clients may send their own as often as every 10 s (gRPC's default, 5 minutes, makes the server close the
+  // connection of a client that pings more often).
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  builder->AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder->AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10000);
+  if (o.memory_quota_bytes > 0) {
+    grpc::ResourceQuota quota("detectd");
+    quota.Resize(static_cast<size_t>(o.memory_quota_bytes));
+    builder->SetResourceQuota(quota);
+  }
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options) : options_(std::move(options)) {}
@@ -99,6 +123,7 @@ absl::Status Daemon::Init() {
   builder.AddListeningPort(options_.listen, *creds, &port_);
   builder.RegisterService(service_.get());
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
+  SetConnectionOptions(options_, &builder);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on --listen ", options_.listen));

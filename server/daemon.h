@@ -30,6 +30,17 @@ struct DaemonOptions {
   std::string tls_client_ca;             // PEM CA bundle: clients must present a certificate it signed (mTLS).
   std::string lookup_tables_path;        // Extra lookup-table definitions, compiled with the rules.
   int max_message_bytes = 16 << 20;      // Largest request message gRPC accepts (RESOURCE_EXHAUSTED beyond).
+  // A connection with no call for this long is closed (GOAWAY; clients reconnect when they next call).
+  // Zero: never.
+  absl::Duration max_connection_idle = absl::Minutes(10);
+  // The server pings a connection silent for this long and closes it if no answer comes within the timeout,
+  // so peers that vanished without closing (node lost, NAT timeout) release their descriptors. Zero: no pings.
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Bound on the memory gRPC's transport may hold for all connections (received requests not yet read,
+  // flow-control windows); beyond it gRPC shrinks windows and refuses new calls. Zero: gRPC's default
+  // (unbounded).
+  int64_t memory_quota_bytes = 0;
   ServiceOptions service;
   EngineOptions engine;                  // max_event_bytes among them.
   absl::Duration shutdown_grace = absl::Seconds(20);

@@ -26,6 +26,15 @@ ABSL_FLAG(int, max_events_per_request, 10000, "Most events in one Evaluate reque
 ABSL_FLAG(int64_t, max_event_bytes, 1 << 20,
           "Largest single event (JSON bytes, or serialized size of a typed event); larger: a per-event error");
 ABSL_FLAG(int, max_concurrent_streams, 256, "Most open StreamEvaluate streams; 0: no limit");
+ABSL_FLAG(double, max_connection_idle_seconds, 600,
+          "Close a client connection that had no call for this long (clients reconnect); 0: never");
+ABSL_FLAG(double, keepalive_seconds, 60,
+          "Ping a silent connection after this long and close it if no answer comes in "
+          "--keepalive_timeout_seconds (peers that vanished); 0: no pings");
+ABSL_FLAG(double, keepalive_timeout_seconds, 20, "How long a keepalive ping may go unanswered");
+ABSL_FLAG(int64_t, memory_quota_bytes, 0,
+          "Bound on the memory gRPC's transport holds for all connections (requests received but not yet "
+          "read, flow-control windows); 0: unbounded. Set it below the container's memory limit");
 ABSL_FLAG(double, shutdown_grace_seconds, 20, "On SIGTERM, how long in-flight calls and streams may finish");
 ABSL_FLAG(std::string, log_format, "json", "Log format: json | text");
 ABSL_FLAG(bool, watch_rules, true, "Reload when files in the rules directory change (SIGHUP always reloads)");
@@ -60,6 +69,10 @@ int main(int argc, char** argv) {
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.service.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_request);
   o.service.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  o.max_connection_idle = absl::Seconds(absl::GetFlag(FLAGS_max_connection_idle_seconds));
+  o.keepalive_time = absl::Seconds(absl::GetFlag(FLAGS_keepalive_seconds));
+  o.keepalive_timeout = absl::Seconds(absl::GetFlag(FLAGS_keepalive_timeout_seconds));
+  o.memory_quota_bytes = absl::GetFlag(FLAGS_memory_quota_bytes);
   o.engine.max_event_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_max_event_bytes));
   o.shutdown_grace = absl::Seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds));
   o.watch_rules = absl::GetFlag(FLAGS_watch_rules);
