@@ -8,12 +8,12 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
+#include "engine/internal/root_projection.h"
 #include "engine/internal/rule_parser.h"
 #include "engine/internal/yaml_util.h"
 
@@ -40,7 +40,7 @@ class SlotInterner {
   void Path(FieldPath& p) {
     if (p.empty()) return;
     p.cache_slot = Slot(p.steps, p.steps.size());
-    if (p.steps[0].kind == PathStep::kKey) root_keys_.insert(p.steps[0].key);
+    if (p.steps[0].kind == PathStep::kKey) p.root_slot = RootSlot(p.steps[0].key);
     size_t parent_len = p.steps.size() - 1;
     for (size_t i = 0; i < p.steps.size(); ++i) {
       if (p.steps[i].kind == PathStep::kWildcard) {
@@ -50,8 +50,12 @@ class SlotInterner {
     }
     if (parent_len >= 1) p.parent = Prefix(p.steps, parent_len);
   }
-  // How many distinct top-level keys the rules read.
-  size_t root_key_count() const { return root_keys_.size(); }
+  // The distinct top-level keys the rules read.
+  std::vector<std::string> RootKeyList() const {
+    std::vector<std::string> keys(root_slots_.size());
+    for (const auto& [key, slot] : root_slots_) keys[static_cast<size_t>(slot)] = key;
+    return keys;
+  }
   // The interned prefixes, owned by the RuleSet once built.
   std::vector<std::unique_ptr<FieldPath>> TakePrefixes() { return std::move(prefixes_); }
   // Paths inside comprehension Expressions are relative to elements and are not memoized.
@@ -90,6 +94,9 @@ class SlotInterner {
     }
     return key;
   }
+  int RootSlot(const std::string& key) {
+    return root_slots_.try_emplace(key, static_cast<int>(root_slots_.size())).first->second;
+  }
   int Slot(const std::vector<PathStep>& steps, size_t n) {
     return slots_.try_emplace(Key(steps, n), static_cast<int>(slots_.size())).first->second;
   }
@@ -103,6 +110,7 @@ class SlotInterner {
                       s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key);
     }
     prefix->cache_slot = Slot(steps, n);
+    if (prefix->steps[0].kind == PathStep::kKey) prefix->root_slot = RootSlot(prefix->steps[0].key);
     if (n > 1) prefix->parent = Prefix(steps, n - 1);  // Inserts into the map: no iterator kept across it.
     const FieldPath* interned = prefix.get();
     prefixes_.push_back(std::move(prefix));
@@ -111,7 +119,7 @@ class SlotInterner {
   }
 
   absl::flat_hash_map<std::string, int> slots_;
-  absl::flat_hash_set<std::string> root_keys_;
+  absl::flat_hash_map<std::string, int> root_slots_;  // Top-level key -> its slot, numbered as first seen.
   absl::flat_hash_map<std::string, const FieldPath*> prefix_by_key_;
   std::vector<std::unique_ptr<FieldPath>> prefixes_;
 };
@@ -261,7 +269,10 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   files.emplace_back("lookup table data", std::move(table_data));
   auto* rule_set = new RuleSet(options, std::move(rules), std::move(tables), slots.TakePrefixes(),
                                ComputeRuleSetVersion(files));
-  rule_set->flatten_root_ = slots.root_key_count() >= RuleSet::kFlattenRootKeys;
+  std::vector<std::string> root_keys = slots.RootKeyList();
+  if (root_keys.size() >= RuleSet::kProjectRootKeys) {
+    rule_set->root_keys_ = std::make_unique<engine_internal::RootKeys>(std::move(root_keys));
+  }
   result.rule_set_ = std::shared_ptr<const RuleSet>(rule_set);
   return result;
 }

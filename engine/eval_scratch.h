@@ -13,6 +13,9 @@
 #include "simdjson.h"
 
 namespace detect {
+namespace engine_internal {
+class RootKeys;
+}  // namespace engine_internal
 
 // Thread-compatible: one per thread. Values it hands out live until the next BeginEvent().
 class EvalScratch {
@@ -39,6 +42,14 @@ class EvalScratch {
   using Members = std::vector<std::pair<absl::string_view, Value>>;
   Members* NewObject();
   static Value ObjectValue(const Members* members);
+  // The current event's root as rules read it (engine/internal/root_projection.h): its top-level members by
+  // the slot of their key in `keys`, and the event itself for everything else.
+  struct RootSlots {
+    const engine_internal::RootKeys* keys = nullptr;
+    Value event;
+    std::vector<Value> values;
+  };
+  RootSlots& root_slots() { return root_slots_; }
   // A parser for JSON documents nested in an event as strings (one per event; valid until BeginEvent()).
   simdjson::dom::parser& nested_parser() { return nested_parser_; }
 
@@ -74,6 +85,7 @@ class EvalScratch {
   std::vector<int> regex_hits_;
   std::vector<std::unique_ptr<Members>> objects_;
   size_t objects_used_ = 0;
+  RootSlots root_slots_;
   simdjson::dom::parser nested_parser_;
 };
 

@@ -122,3 +122,9 @@ absl::StatusOr<Value> JsonEventParser::Parse(absl::string_view json, bool padded
 }
 
 }  // namespace detect
+
+namespace detect {
+
+simdjson::dom::element JsonElementOf(const Value& v) { return ElementOf(v); }
+
+}  // namespace detect

@@ -33,6 +33,10 @@ class JsonEventParser {
 
 // Wraps an element of a simdjson document (kept alive by the caller) as a Value.
 Value JsonElementToValue(simdjson::dom::element element);
+
+// The simdjson element a Value of a parsed JSON event views (IsJsonNode(v) must hold): for engine internals
+// that walk a document directly.
+simdjson::dom::element JsonElementOf(const Value& v);
 // True when `v` is a list or object of a simdjson document.
 bool IsJsonNode(const Value& v);
 

@@ -8,6 +8,7 @@
 #include "engine/internal/evaluator.h"
 #include "engine/internal/kubernetes_views.h"
 #include "engine/internal/lookup_table.h"
+#include "engine/internal/root_projection.h"
 #include "engine/internal/rule_index.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
@@ -133,7 +134,7 @@ std::vector<std::string> RuleSet::lookup_table_names() const {
 Value RuleSet::RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const {
   const Value view =
       options_.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
-  return flatten_root_ ? engine_internal::RootMemberTable(view, scratch) : view;
+  return root_keys_ != nullptr ? engine_internal::ProjectRoot(*root_keys_, view, scratch) : view;
 }
 
 bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {

@@ -23,6 +23,7 @@ struct EvalContext;
 struct Expr;
 struct FieldPath;
 struct LookupTableSet;
+class RootKeys;
 class RuleIndex;
 }  // namespace engine_internal
 
@@ -104,10 +105,10 @@ class RuleSet {
   EngineOptions options_;
   std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
   std::unique_ptr<engine_internal::LookupTableSet> tables_;
-  // Copy a JSON event's top-level members into a flat table first: worth it when the rules read many
-  // top-level keys (a pack), not when they read a handful (one rule).
-  static constexpr size_t kFlattenRootKeys = 8;
-  bool flatten_root_ = true;
+  // The top-level keys rules read, when there are enough of them for projecting a JSON event's root into
+  // slots (engine/internal/root_projection.h) to beat reading the document directly; else null.
+  static constexpr size_t kProjectRootKeys = 8;
+  std::unique_ptr<engine_internal::RootKeys> root_keys_;
   std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_;  // Paths' parents point here.
   std::unique_ptr<engine_internal::RuleIndex> index_;
   std::string version_;

@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "engine/internal/panther_fields.h"
+#include "engine/internal/root_projection.h"
 
 namespace detect::engine_internal {
 namespace {
@@ -268,7 +269,10 @@ Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx) {
   if (path.parent != nullptr) {
     v = LookupFrom(path, path.parent->steps.size(), ResolveEventPath(*path.parent, ctx), *ctx.scratch);
   } else {
-    v = Lookup(path, ctx.event, *ctx.scratch);
+    Value top;
+    v = path.root_slot >= 0 && ProjectedRootSlot(ctx.event, path.root_slot, &top)
+            ? LookupFrom(path, 1, top, *ctx.scratch)
+            : Lookup(path, ctx.event, *ctx.scratch);
     if (v.is_missing() && ctx.options->derive_panther_fields && !path.steps.empty() &&
         path.steps[0].kind == PathStep::kKey && IsDerivablePantherField(path.steps[0].key) &&
         ctx.event.Get(path.steps[0].key).is_missing()) {

@@ -128,17 +128,6 @@ Value AksView(const Value& event, EvalScratch& scratch) {
 
 }  // namespace
 
-Value RootMemberTable(const Value& event, EvalScratch& scratch) {
-  // Only for parsed JSON: a typed event's fields are already a table (walking all of them would cost more).
-  if (!event.is_object() || !IsJsonNode(event)) return event;
-  Members* root = scratch.NewObject();
-  event.ForEachMember([&](absl::string_view k, const Value& v) {
-    root->emplace_back(k, v);
-    return true;
-  });
-  return EvalScratch::ObjectValue(root);
-}
-
 Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalScratch& scratch) {
   if (log_type == "GCP.AuditLog") {
     const Value service = event.Get("protoPayload").Get("serviceName");

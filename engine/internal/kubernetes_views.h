@@ -23,11 +23,6 @@ namespace detect::engine_internal {
 // AKS: the audit event JSON in properties.log, with the record's other fields (p_log_type, p_enrichment, ...).
 Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalScratch& scratch);
 
-// A JSON event's top-level members copied once into a flat table in `scratch` (other events are returned as
-// they are): rules read a dozen top-level keys
-// per event, and a table scan is several times cheaper than walking the parsed document's object each time.
-Value RootMemberTable(const Value& event, EvalScratch& scratch);
-
 }  // namespace detect::engine_internal
 
 #endif  // DETECT_ENGINE_INTERNAL_KUBERNETES_VIEWS_H_

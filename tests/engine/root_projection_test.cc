@@ -1,0 +1,75 @@
+// The root projection (engine/internal/root_projection.h): key slots, and rule sets that read enough top-level
+// keys to project an event's root decide exactly as a direct read of the document would.
+#include "engine/internal/root_projection.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/compiler.h"
+#include "engine/json_event.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace detect::engine_internal {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+
+TEST(RootKeysTest, FindsEveryKeyAndNothingElse) {
+  std::vector<std::string> keys = {"", "a", "verb", "objectRef", "p_any_ip_addresses", "x.y"};
+  for (int i = 0; i < 200; ++i) keys.push_back(absl::StrCat("k", i));  // Collisions in a 1024-bucket table.
+  const RootKeys table(keys);
+  ASSERT_EQ(table.size(), keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(table.Find(keys[i]), static_cast<int>(i)) << keys[i];
+  for (absl::string_view miss : {"b", "Verb", "verbs", "objectref", "k200", "k", "x", "p_any_ip_addresse"}) {
+    EXPECT_EQ(table.Find(miss), -1) << miss;
+  }
+}
+
+// One rule reading ten top-level keys (enough to project), and one reading a key no other rule reads.
+std::shared_ptr<const RuleSet> ProjectingRules() {
+  std::string wide = "  - {Key: verb, Condition: Equals, Value: create}\n";
+  for (const char* key : {"stage", "level", "auditID", "requestURI", "userAgent", "kind", "apiVersion", "user"}) {
+    absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: Exists}\n");
+  }
+  RuleSetBuilder builder;
+  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
+                                           "Severity: Low\nAlertTitle: '{verb} by {user.username}'\nDetection:\n",
+                                           wide));
+  CompileResult r = std::move(builder).Build();
+  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
+  return r.ReleaseRuleSet();
+}
+
+std::vector<std::string> Titles(const RuleSet& rules, const std::string& event) {
+  JsonEventParser parser;
+  EvalScratch scratch;
+  EvalResult result;
+  EXPECT_TRUE(rules.EvaluateJson(event, "", parser, scratch, result).ok());
+  std::vector<std::string> titles;
+  for (const Match& m : result.matches) titles.push_back(m.title);
+  return titles;
+}
+
+constexpr char kMembers[] =
+    R"("stage":"ResponseComplete","level":"Metadata","auditID":"1","requestURI":"/api","userAgent":"kubectl",)"
+    R"("kind":"Event","apiVersion":"audit.k8s.io/v1","user":{"username":"alice"})";
+
+TEST(RootProjectionTest, ProjectedRootsDecideAsTheDocumentReads) {
+  auto rules = ProjectingRules();
+  ASSERT_NE(rules, nullptr);
+  EXPECT_THAT(Titles(*rules, absl::StrCat(R"({"verb":"create",)", kMembers, "}")), ElementsAre("create by alice"));
+  // Duplicate keys: the last wins, in the projection as in the document.
+  EXPECT_THAT(Titles(*rules, absl::StrCat(R"({"verb":"get",)", kMembers, R"(,"verb":"create"})")),
+              ElementsAre("create by alice"));
+  EXPECT_THAT(Titles(*rules, absl::StrCat(R"({"verb":"create",)", kMembers, R"(,"verb":"get"})")), IsEmpty());
+  // A member the rules need is missing: no match; members nobody reads change nothing.
+  EXPECT_THAT(Titles(*rules, R"({"verb":"create"})"), IsEmpty());
+  EXPECT_THAT(Titles(*rules, absl::StrCat(R"({"other":1,"verb":"create","more":[1,{"verb":"get"}],)", kMembers, "}")),
+              ElementsAre("create by alice"));
+}
+
+}  // namespace
+}  // namespace detect::engine_internal
