@@ -39,6 +39,7 @@ struct Entry {
   Kind kind = Kind::kUnsupported;
   bool repeated = false;
   bool map = false;
+  bool bytes = false;                      // A kString of protobuf type bytes: no UTF-8 check.
   const Table* sub = nullptr;              // kMessage.
   const FieldDescriptor* fd = nullptr;     // Null for synthetic entries (Struct.fields, ListValue.values).
   absl::string_view json_name;
@@ -131,7 +132,10 @@ class Registry {
   void SetKind(const FieldDescriptor* fd, Entry* e) {
     e->fd = e->map ? fd : e->fd;
     switch (fd->type()) {
-      case FieldDescriptor::TYPE_STRING: case FieldDescriptor::TYPE_BYTES: e->kind = Kind::kString; return;
+      case FieldDescriptor::TYPE_STRING: case FieldDescriptor::TYPE_BYTES:
+        e->kind = Kind::kString;
+        e->bytes = fd->type() == FieldDescriptor::TYPE_BYTES;
+        return;
       case FieldDescriptor::TYPE_BOOL: e->kind = Kind::kBool; return;
       case FieldDescriptor::TYPE_INT32: e->kind = Kind::kInt32; return;
       case FieldDescriptor::TYPE_INT64: e->kind = Kind::kInt64; return;
@@ -483,12 +487,18 @@ bool ValidUtf8(absl::string_view s) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t high = 0;
-  for (; n >= 8; p += 8, n -= 8) {
-    uint64_t w;
-    std::memcpy(&w, p, 8);
-    high |= w;
+  if (n >= 8) {
+    for (; n > 8; p += 8, n -= 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      high |= w;
+    }
+    uint64_t last;  // The last 8 bytes, overlapping the words already read.
+    std::memcpy(&last, s.data() + s.size() - 8, 8);
+    high |= last;
+  } else {
+    for (; n > 0; ++p, --n) high |= static_cast<uint8_t>(*p);
   }
-  for (; n > 0; ++p, --n) high |= static_cast<uint8_t>(*p);
   if ((high & 0x8080808080808080ull) == 0) return true;
   return simdjson::validate_utf8(s.data(), s.size());
 }
@@ -518,17 +528,17 @@ absl::Status ValidateValue(const Entry& e, const Field& f, int depth) {
     return Malformed(absl::StrCat("field ", e.json_name.empty() ? "value" : e.json_name, " has wire type ",
                                   f.wire_type));
   }
-  const Registry& reg = Registry::Get();
   switch (e.kind) {
     case Kind::kString:
-      if (e.fd != nullptr && e.fd->type() == FieldDescriptor::TYPE_BYTES) return absl::OkStatus();
+      if (e.bytes) return absl::OkStatus();
       return ValidUtf8(f.data)
                  ? absl::OkStatus()
                  : Malformed(absl::StrCat("field ", e.json_name, " is not valid UTF-8"));
     case Kind::kMessage: return ValidateMessage(f.data, e.sub, nullptr, depth + 1);
-    case Kind::kStruct: return ValidateMessage(f.data, nullptr, reg.struct_fields(), depth + 1);
-    case Kind::kListValue: return ValidateMessage(f.data, nullptr, reg.list_values(), depth + 1);
+    case Kind::kStruct: return ValidateMessage(f.data, nullptr, Registry::Get().struct_fields(), depth + 1);
+    case Kind::kListValue: return ValidateMessage(f.data, nullptr, Registry::Get().list_values(), depth + 1);
     case Kind::kValue: {
+      const Registry& reg = Registry::Get();
       if (depth + 1 > kMaxDepth) return Malformed("nested too deep");
       Reader r(f.data);
       for (Field g; r.Next(&g);) {

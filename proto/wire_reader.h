@@ -52,7 +52,15 @@ class Reader {
   }
 
  private:
+  // Most varints on the wire (tags, lengths under 128, small numbers) are one byte: read those inline.
   bool Varint(uint64_t* v) {
+    if (p_ < end_ && *p_ < 0x80) {
+      *v = *p_++;
+      return true;
+    }
+    return SlowVarint(v);
+  }
+  bool SlowVarint(uint64_t* v) {
     uint64_t result = 0;
     for (int shift = 0; shift < 64 && p_ < end_; shift += 7) {
       const uint8_t b = *p_++;
