@@ -119,27 +119,25 @@ bool InPrefix128(U128 addr, U128 base, int prefix_len) {
 // IPv4Address._ip_int_from_string + _parse_octet: exactly four '.'-separated fields of 1-3 ASCII digits, no
 // leading zeros (except "0" itself), each <= 255. Writes out[0..3] only on success.
 bool ParseIpv4(absl::string_view text, uint8_t* out) {
-  if (text.empty()) return false;
+  // One pass: 1-3 decimal digits per octet, no leading zeros (Python >= 3.9.5), at most 255, exactly 4 octets.
   uint8_t octets[4];
-  size_t start = 0;
-  for (int i = 0; i < 4; ++i) {
-    size_t end = text.size();
-    if (i < 3) {
-      end = Find(text, '.', start);
-      if (end == kNpos) return false;  // Fewer than 4 octets.
+  int count = 0, value = 0, digits = 0;
+  bool leading_zero = false;
+  for (size_t i = 0;; ++i) {
+    if (i == text.size() || text[i] == '.') {
+      if (digits == 0 || (digits > 1 && leading_zero) || value > 255 || count == 4) return false;
+      octets[count++] = static_cast<uint8_t>(value);
+      if (i == text.size()) break;
+      value = digits = 0;
+      continue;
     }
-    const absl::string_view field = Slice(text, start, end);
-    if (field.empty() || field.size() > 3) return false;
-    int value = 0;
-    for (char c : field) {
-      if (!IsAsciiDigit(c)) return false;  // Also rejects a 5th octet ("1.2.3.4.5").
-      value = value * 10 + (c - '0');
-    }
-    if (field.size() > 1 && field[0] == '0') return false;  // Leading zeros (Python >= 3.9.5).
-    if (value > 255) return false;
-    octets[i] = static_cast<uint8_t>(value);
-    start = end + 1;
+    const char c = text[i];
+    if (!IsAsciiDigit(c) || digits == 3) return false;
+    if (digits == 0) leading_zero = c == '0';
+    value = value * 10 + (c - '0');
+    ++digits;
   }
+  if (count != 4) return false;
   for (int i = 0; i < 4; ++i) out[i] = octets[i];
   return true;
 }
