@@ -226,8 +226,10 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
     stubs.push_back(NewStub(*detectd));
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     streams.push_back(stubs.back()->StreamEvaluate(contexts.back().get()));
-    writers.emplace_back([&, i] {
-      while (streams[static_cast<size_t>(i)]->Write(batch)) ++written[static_cast<size_t>(i)];
+    // The writer gets its stream, not an index into `streams`, which the next push_back may move (a data race
+    // TSan reported).
+    writers.emplace_back([&batch, &written, stream = streams.back().get(), i] {
+      while (stream->Write(batch)) ++written[static_cast<size_t>(i)];
     });
   }
   auto evaluated = [&] { return detectd->Metric("detectd_events_evaluated_total{method=\"StreamEvaluate\"}"); };
