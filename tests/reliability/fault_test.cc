@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
 #include "tests/reliability/load_client.h"
+#include "tests/reliability/raw_http2.h"
 #include "tests/server/test_files.h"
 
 namespace detect::testing {
@@ -295,6 +296,66 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
               "other_unary_worst_ms=%.1f other_stream_20_batches_ms=%.1f\n",
               kStuck, batch.ByteSizeLong(), response_bytes, writes_later, writes_later / static_cast<double>(kStuck),
               stalled_at - evaluated_before, rss_before, rss_stalled, rss_later, rss_after, worst_ms, stream_ms);
+}
+
+// A client that sends after half-closing: DATA after END_STREAM on a StreamEvaluate call. No gRPC library sends
+// it, so a bare HTTP/2 client does (raw_http2.h). HTTP/2 makes it a stream error: the call must end visibly
+// (RST_STREAM or GOAWAY, or trailers), never hang; nothing sent after the half-close may be answered as if it
+// had been accepted, an answer that does come is the complete answer to the message before it, and everyone
+// else is served throughout.
+TEST_F(FaultTest, DataAfterHalfCloseEndsThatCallVisiblyAndNothingElse) {
+  std::unique_ptr<DetectdProcess> detectd = Start({"--rules=rules"});
+  ASSERT_NE(detectd, nullptr);
+  const v1::EvaluateRequest first = Request(0, 3, "half-");
+  const v1::EvaluateRequest late = Request(3, 3, "late-");
+  constexpr int kRounds = 10;
+  int reset = 0, goaway = 0, trailers = 0, answered = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    RawHttp2Connection h2(detectd->port());
+    ASSERT_TRUE(h2.connected());
+    h2.OpenGrpcCall(1, "/detect.v1.DetectionService/StreamEvaluate");
+    h2.SendGrpcMessage(1, first.SerializeAsString(), /*end_stream=*/true);
+    h2.SendGrpcMessage(1, late.SerializeAsString(), /*end_stream=*/false);
+    std::string data;
+    bool ended = false;
+    RawHttp2Connection::Frame f;
+    while (!ended && h2.ReadFrame(&f)) {  // ReadFrame gives up after 10 s of silence.
+      if (f.type == RawHttp2Connection::kData && f.stream == 1) {
+        data += f.payload;
+      } else if (f.type == RawHttp2Connection::kRstStream && f.stream == 1) {
+        ++reset, ended = true;
+      } else if (f.type == RawHttp2Connection::kGoaway) {
+        ++goaway, ended = true;
+      } else if (f.type == RawHttp2Connection::kHeaders && f.stream == 1 && (f.flags & RawHttp2Connection::kEndStream)) {
+        ++trailers, ended = true;
+      }
+    }
+    EXPECT_TRUE(ended) << "round " << round << ": the call neither ended nor was reset (silence or EOF)";
+    // The answers that came: whole gRPC messages, each the complete answer to `first`, never to `late`.
+    size_t at = 0;
+    while (at + 5 <= data.size()) {
+      const size_t length = static_cast<size_t>(static_cast<uint8_t>(data[at + 1])) << 24 |
+                            static_cast<size_t>(static_cast<uint8_t>(data[at + 2])) << 16 |
+                            static_cast<size_t>(static_cast<uint8_t>(data[at + 3])) << 8 |
+                            static_cast<size_t>(static_cast<uint8_t>(data[at + 4]));
+      ASSERT_LE(at + 5 + length, data.size()) << "a truncated response message";
+      v1::EvaluateResponse response;
+      ASSERT_TRUE(response.ParseFromString(data.substr(at + 5, length)));
+      ASSERT_EQ(response.results_size(), first.events_size());
+      for (int i = 0; i < response.results_size(); ++i) {
+        EXPECT_EQ(response.results(i).event_id(), first.events(i).id()) << "an answer to data sent after END_STREAM";
+      }
+      ++answered;
+      at += 5 + length;
+    }
+    EXPECT_EQ(at, data.size()) << "bytes after the last whole response message";
+  }
+  EXPECT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }))
+      << detectd->Metric("detectd_streams_in_flight") << " streams still open";
+  ExpectServesCorrectly(*detectd);
+  std::printf("HALFCLOSE rounds=%d data_after_end_stream: rst_stream=%d goaway=%d trailers=%d "
+              "answers_to_the_message_before=%d\n",
+              kRounds, reset, goaway, trailers, answered);
 }
 
 // SIGTERM under load: every batch a client sent is answered, or its call ends with a non-OK status; streams
