@@ -16,12 +16,24 @@ bool ListRulesOk(v1::DetectionService::Stub& stub) {
   return stub.ListRules(&ctx, v1::ListRulesRequest(), &list).ok() && list.rules_size() > 0;
 }
 
+// A server that closes connections idle for 500 ms, and a client channel of its own.
+struct IdleLimitedServer {
+  IdleLimitedServer() : server(Options()) {
+    if (server.daemon != nullptr) channel = Connect(server.daemon->port());
+  }
+  static server::DaemonOptions Options() {
+    server::DaemonOptions options = TestOptions("rules");
+    options.max_connection_idle = absl::Milliseconds(500);
+    return options;
+  }
+  TestServer server;
+  std::shared_ptr<grpc::Channel> channel;
+};
+
 TEST(ConnectionTest, IdleConnectionsAreClosedAndClientsReconnect) {
-  server::DaemonOptions options = TestOptions("rules");
-  options.max_connection_idle = absl::Milliseconds(500);
-  TestServer server(std::move(options));
-  ASSERT_NE(server.daemon, nullptr);
-  std::shared_ptr<grpc::Channel> channel = Connect(server.daemon->port());
+  IdleLimitedServer s;
+  ASSERT_NE(s.channel, nullptr);
+  std::shared_ptr<grpc::Channel> channel = s.channel;
   auto stub = v1::DetectionService::NewStub(channel);
   ASSERT_TRUE(ListRulesOk(*stub));
   EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_READY);
@@ -33,11 +45,9 @@ TEST(ConnectionTest, IdleConnectionsAreClosedAndClientsReconnect) {
 }
 
 TEST(ConnectionTest, ConnectionsWithCallsStayOpen) {
-  server::DaemonOptions options = TestOptions("rules");
-  options.max_connection_idle = absl::Milliseconds(500);
-  TestServer server(std::move(options));
-  ASSERT_NE(server.daemon, nullptr);
-  std::shared_ptr<grpc::Channel> channel = Connect(server.daemon->port());
+  IdleLimitedServer s;
+  ASSERT_NE(s.channel, nullptr);
+  std::shared_ptr<grpc::Channel> channel = s.channel;
   auto stub = v1::DetectionService::NewStub(channel);
   grpc::ClientContext ctx;
   auto stream = stub->StreamEvaluate(&ctx);

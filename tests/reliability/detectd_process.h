@@ -63,23 +63,32 @@ inline std::string ReadWholeFile(const std::string& path) {
   return ss.str();
 }
 
-// GET http://127.0.0.1:PORT/PATH; the whole response (headers and body), empty if the connection failed.
-inline std::string HttpGet(int port, const std::string& path) {
+// A TCP connection to 127.0.0.1:PORT whose reads give up after `read_timeout_seconds`; -1 if it failed.
+inline int ConnectLoopback(int port, int read_timeout_seconds) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return "";
+  if (fd < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{5, 0};
+  timeval timeout{read_timeout_seconds, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-    (void)!::write(fd, request.data(), request.size());
-    char buf[8192];
-    for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
   }
+  return fd;
+}
+
+// GET http://127.0.0.1:PORT/PATH; the whole response (headers and body), empty if the connection failed.
+inline std::string HttpGet(int port, const std::string& path) {
+  const int fd = ConnectLoopback(port, 5);
+  if (fd < 0) return "";
+  std::string out;
+  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  (void)!::write(fd, request.data(), request.size());
+  char buf[8192];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return out;
 }

@@ -1,11 +1,9 @@
-// A bare HTTP/2 client over a TCP socket, for what no gRPC client library will send: frames that break the
+// A bare HTTP/2 client over a loopback TCP socket, for what no gRPC client library will send: frames that break the
 // protocol (DATA after the stream's END_STREAM). It writes frames and reads them back without decoding
 // headers (HPACK literals out; the server's headers are skipped, its DATA and RST_STREAM/GOAWAY read).
 #ifndef DETECT_TESTS_RELIABILITY_RAW_HTTP2_H_
 #define DETECT_TESTS_RELIABILITY_RAW_HTTP2_H_
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +11,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "tests/reliability/detectd_process.h"
 
 namespace detect::testing {
 
@@ -27,19 +27,8 @@ class RawHttp2Connection {
   };
 
   // Connects to 127.0.0.1:port and sends the client preface and an empty SETTINGS frame.
-  explicit RawHttp2Connection(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval timeout{10, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-      return;
-    }
+  explicit RawHttp2Connection(int port) : fd_(ConnectLoopback(port, 10)) {
+    if (fd_ < 0) return;
     Send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
     WriteFrame(kSettings, 0, 0, "");
   }
