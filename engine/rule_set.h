@@ -99,7 +99,7 @@ class RuleSet {
           std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes, std::string version);
 
   bool EvaluateOne(uint32_t index, const engine_internal::EvalContext& ctx, EvalResult& out) const;
-  // The event as rules read it: its Kubernetes view, with the top-level members in a flat table.
+  // The event as rules read it: its Kubernetes view, with the top-level members rules read in slots.
   Value RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const;
 
   EngineOptions options_;
