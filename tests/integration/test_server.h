@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
 #include "server/daemon.h"
+#include "tests/testing/eventually.h"
 
 namespace detect::testing {
 
@@ -117,16 +118,6 @@ inline std::vector<std::vector<std::string>> ExpectedMatchKeys(const std::string
     out.push_back(keys);
   }
   return out;
-}
-
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
 }
 
 }  // namespace detect::testing

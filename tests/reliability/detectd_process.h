@@ -32,6 +32,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "tests/server/test_files.h"
+#include "tests/testing/eventually.h"
 
 namespace detect::testing {
 
@@ -128,16 +129,6 @@ inline pid_t SpawnProcess(std::vector<std::string> args, const std::string& outp
   return pid;
 }
 
-template <typename Pred>
-bool WaitFor(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return pred();
-}
-
 // Thread-compatible: start, signal and wait from the test's main thread (the death signal is tied to the
 // thread that forked); RssKb, FdCount, Log and Metrics may be called from any thread.
 class DetectdProcess {
@@ -158,7 +149,7 @@ class DetectdProcess {
     }
     p->pid_ = pid;
     // The port file is written just before the "serving" line, which holds the ports (JSON or text format).
-    const bool up = WaitFor([&] { return p->ServingField("port") > 0 || !p->Running(); }, std::chrono::seconds(30));
+    const bool up = Eventually([&] { return p->ServingField("port") > 0 || !p->Running(); }, std::chrono::seconds(30));
     if (!up || !p->Running()) {
       *error = absl::StrCat("detectd did not start serving; its output:\n", p->Log());
       return nullptr;
@@ -295,7 +286,7 @@ class DetectdProcess {
     return true;
   }
   // Waits up to `timeout` for the process to exit; false if it is still running.
-  bool WaitExit(std::chrono::milliseconds timeout) { return WaitFor([&] { return !Running(); }, timeout); }
+  bool WaitExit(std::chrono::milliseconds timeout) { return Eventually([&] { return !Running(); }, timeout); }
   int exit_status() const { return exit_status_; }
 
   // An integer field of the "serving" log line (`"name":N` in JSON, ` name=N` in text); 0 if not logged yet.

@@ -164,10 +164,10 @@ TEST_F(FaultTest, ClientsVanishingMidBatchLeaveNothingBehind) {
       else ++finished_before_kill;
     }
     for (std::thread& c : clients) c.join();
-    EXPECT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }))
+    EXPECT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }))
         << detectd->Metric("detectd_streams_in_flight") << " streams still open";
     // Every descriptor beyond the idle set is a connection whose client end is still open.
-    EXPECT_TRUE(WaitFor([&] {
+    EXPECT_TRUE(Eventually([&] {
       connections = detectd->GrpcConnections();
       return connections.close_wait == 0 && connections.other == 0 &&
              connections.established == connections.clients_open &&
@@ -236,7 +236,7 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
   auto evaluated = [&] { return detectd->Metric("detectd_events_evaluated_total{method=\"StreamEvaluate\"}"); };
   // Wait until the server stops evaluating for them (two readings 1 s apart agree), then watch it stay so.
   double stalled_at = -1;
-  ASSERT_TRUE(WaitFor(
+  ASSERT_TRUE(Eventually(
       [&] {
         const double a = evaluated();
         std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -287,7 +287,7 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
   for (auto& ctx : contexts) ctx->TryCancel();
   for (std::thread& w : writers) w.join();
   for (auto& s : streams) EXPECT_FALSE(s->Finish().ok());
-  EXPECT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
+  EXPECT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
   ExpectServesCorrectly(*detectd);
   const long rss_after = detectd->RssKb();
   std::printf("NONREADING stuck_streams=%d batch_events=200 batch_bytes=%zu response_bytes=%zu "
@@ -350,7 +350,7 @@ TEST_F(FaultTest, DataAfterHalfCloseEndsThatCallVisiblyAndNothingElse) {
     }
     EXPECT_EQ(at, data.size()) << "bytes after the last whole response message";
   }
-  EXPECT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }))
+  EXPECT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }))
       << detectd->Metric("detectd_streams_in_flight") << " streams still open";
   ExpectServesCorrectly(*detectd);
   std::printf("HALFCLOSE rounds=%d data_after_end_stream: rst_stream=%d goaway=%d trailers=%d "
@@ -563,7 +563,7 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
           ASSERT_TRUE(detectd->Signal(SIGHUP));
           ++sighups;
         }
-        EXPECT_TRUE(WaitFor([&] { return generations.FirstSeen(i) != Clock::time_point(); },
+        EXPECT_TRUE(Eventually([&] { return generations.FirstSeen(i) != Clock::time_point(); },
                             std::chrono::seconds(20)))
             << "generation " << i << " was never served";
         break;
@@ -575,7 +575,7 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
         ++touches;
         ASSERT_TRUE(detectd->Signal(SIGHUP));
         ++sighups;
-        EXPECT_TRUE(WaitFor([&] { return reloads("unchanged") > unchanged; }, std::chrono::seconds(20)));
+        EXPECT_TRUE(Eventually([&] { return reloads("unchanged") > unchanged; }, std::chrono::seconds(20)));
         break;
       }
       default: {  // A broken rewrite: rejected, the previous generation keeps serving (fixed a second later).
@@ -584,7 +584,7 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
         ++broken;
         ASSERT_TRUE(detectd->Signal(SIGHUP));
         ++sighups;
-        EXPECT_TRUE(WaitFor([&] { return reloads("rejected") > rejected; }, std::chrono::seconds(20)));
+        EXPECT_TRUE(Eventually([&] { return reloads("rejected") > rejected; }, std::chrono::seconds(20)));
         break;
       }
     }
@@ -670,7 +670,7 @@ TEST_F(FaultTest, RulesDirectoryGoneKeepsTheOldRulesAndComesBack) {
   // 1. Renamed away: the watcher's reload fails (logged, counted), the old rules serve.
   double failures = failed_reloads();
   fs::rename(rules, tmp.Sub("rules.away"));
-  EXPECT_TRUE(WaitFor([&] { return failed_reloads() > failures; })) << "no failed reload was recorded";
+  EXPECT_TRUE(Eventually([&] { return failed_reloads() > failures; })) << "no failed reload was recorded";
   EXPECT_TRUE(absl::StrContains(detectd->Log(), "\"msg\":\"rule load failed\""));
   EXPECT_EQ(serving(), 0);
 
@@ -678,7 +678,7 @@ TEST_F(FaultTest, RulesDirectoryGoneKeepsTheOldRulesAndComesBack) {
   WriteFile(rules, "this is not a rules directory\n");
   failures = failed_reloads();
   ASSERT_TRUE(detectd->Signal(SIGHUP));
-  EXPECT_TRUE(WaitFor([&] { return failed_reloads() > failures; }));
+  EXPECT_TRUE(Eventually([&] { return failed_reloads() > failures; }));
   EXPECT_EQ(serving(), 0);
 
   // 3. The directory comes back (renamed into place, with a new generation): loaded without a signal.
@@ -686,22 +686,22 @@ TEST_F(FaultTest, RulesDirectoryGoneKeepsTheOldRulesAndComesBack) {
   generations.Written(1);
   WriteFile(tmp.Sub("rules.away") + "/zz_generation.yml", GenerationRule(1));
   fs::rename(tmp.Sub("rules.away"), rules);
-  EXPECT_TRUE(WaitFor([&] { return serving() == 1; })) << "the restored directory was not loaded";
+  EXPECT_TRUE(Eventually([&] { return serving() == 1; })) << "the restored directory was not loaded";
 
   // 4. Deleted outright, then created afresh: the old rules serve meanwhile; the new directory is loaded
   // without a signal.
   failures = failed_reloads();
   fs::remove_all(rules);
-  EXPECT_TRUE(WaitFor([&] { return failed_reloads() > failures; }));
+  EXPECT_TRUE(Eventually([&] { return failed_reloads() > failures; }));
   EXPECT_EQ(serving(), 1);
   generations.Written(2);
   MakeRulesDir(tmp.Sub("rules.new"), 2);
   fs::rename(tmp.Sub("rules.new"), rules);
-  EXPECT_TRUE(WaitFor([&] { return serving() == 2; })) << "a directory created afresh was not loaded";
+  EXPECT_TRUE(Eventually([&] { return serving() == 2; })) << "a directory created afresh was not loaded";
   // And the watcher still follows changes inside it.
   generations.Written(3);
   WriteFile(rules + "/zz_generation.yml", GenerationRule(3));
-  EXPECT_TRUE(WaitFor([&] { return serving() == 3; })) << "changes in the new directory are not seen";
+  EXPECT_TRUE(Eventually([&] { return serving() == 3; })) << "changes in the new directory are not seen";
   const std::string log = detectd->Log();
   std::printf("RULESDIR reloads success=%.0f error=%.0f rejected=%.0f unchanged=%.0f; log lines: "
               "'rule load failed'=%d 'rule set rejected'=%d 'cannot watch the rules directory; looking for it every "

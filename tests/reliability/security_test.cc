@@ -165,7 +165,7 @@ TEST_P(PayloadLoggingTest, EventPayloadsNeverReachTheLogs) {
   EXPECT_THAT(metrics, HasSubstr("detectd_event_errors_total"));
   EXPECT_EQ(metrics.find(kMarker), std::string::npos) << "the marker is in /metrics";
   ASSERT_TRUE(detectd->Signal(SIGHUP));
-  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(detectd->Log(), "SIGHUP"); }));
+  ASSERT_TRUE(Eventually([&] { return absl::StrContains(detectd->Log(), "SIGHUP"); }));
   channel.reset();  // An idle open connection would hold the drain for about 5 s (gRPC waits for it to close).
   ASSERT_TRUE(detectd->Signal(SIGTERM));
   ASSERT_TRUE(detectd->WaitExit(std::chrono::seconds(30)));
@@ -284,7 +284,7 @@ TEST(LimitsTest, LimitsSetByFlagsHold) {
     ctx.TryCancel();
     (void)stream->Finish();
   }
-  ASSERT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
+  ASSERT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
   // A stream the client cancelled before the server saw it may still reach the server now and hold a slot for
   // a moment (slow builds such as ASan's show it), so the check is that the slots come back, within a few
   // tries; a leaked slot never does. The limit is never exceeded on any try.

@@ -121,10 +121,10 @@ TEST(SoakTest, EveryEventAnsweredOnceAsTheEngineDoesWithFlatMemoryAndDescriptors
   EXPECT_GT(total.events_answered, 10000u) << "too little load to mean anything";
 
   // The server's own count: every event evaluated once, every stream finished OK, none left open.
-  EXPECT_TRUE(WaitFor([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
+  EXPECT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") == 0; }));
   EXPECT_EQ(detectd->Metric("detectd_events_evaluated_total{method=\"StreamEvaluate\"}"),
             static_cast<double>(total.events_answered));
-  EXPECT_TRUE(WaitFor([&] {
+  EXPECT_TRUE(Eventually([&] {
     return detectd->Metric("detectd_calls_total{method=\"StreamEvaluate\",code=\"OK\"}") ==
            static_cast<double>(total.calls);
   })) << detectd->Metric("detectd_calls_total{method=\"StreamEvaluate\",code=\"OK\"}") << " streams OK, "
@@ -151,7 +151,7 @@ TEST(SoakTest, EveryEventAnsweredOnceAsTheEngineDoesWithFlatMemoryAndDescriptors
   EXPECT_LE(last.fds, third->fds) << "descriptors grew under steady load";
 
   channels.clear();  // The clients leave: the server's connections close.
-  EXPECT_TRUE(WaitFor([&] { return detectd->FdCount() == idle_fds; }))
+  EXPECT_TRUE(Eventually([&] { return detectd->FdCount() == idle_fds; }))
       << "descriptors after the clients left: " << detectd->FdCount() << ", idle: " << idle_fds;
   const int final_fds = detectd->FdCount();
   const long final_rss = detectd->RssKb();

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "server/rule_watcher.h"
 #include "tests/server/test_files.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect::server {
@@ -24,14 +25,7 @@ using ::detect::testing::TempDir;
 using ::detect::testing::WriteFile;
 using ::testing::HasSubstr;
 
-template <typename Pred>
-bool Eventually(Pred pred) {
-  for (int i = 0; i < 500; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
+using ::detect::testing::Eventually;
 
 TEST(RuleStoreTest, LoadsSwapsAndReportsUnchanged) {
   TempDir dir;

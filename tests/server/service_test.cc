@@ -17,6 +17,7 @@
 #include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
 #include "tests/mocks/mock_evaluator.h"
+#include "tests/testing/eventually.h"
 
 namespace detect::server {
 namespace {
@@ -36,15 +37,7 @@ v1::EvaluateRequest Batch(const std::string& prefix, int n) {
   return r;
 }
 
-// Polls `pred` for up to 5 seconds.
-template <typename Pred>
-bool Eventually(Pred pred) {
-  for (int i = 0; i < 500; ++i) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return pred();
-}
+using ::detect::testing::Eventually;
 
 class ServiceTest : public ::testing::Test {
  protected:
