@@ -67,34 +67,31 @@ grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DetectionService::S
   return new StreamReactor(context, evaluator_, metrics_, options_, &open_streams_);
 }
 
+grpc::ServerUnaryReactor* DetectionService::FinishUnary(grpc::CallbackServerContext* context, RpcMethod method,
+                                                        grpc::Status status) {
+  if (metrics_ != nullptr) metrics_->RecordCall(method, status.error_code());
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(std::move(status));
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* DetectionService::ListRules(grpc::CallbackServerContext* context,
                                                       const v1::ListRulesRequest* request,
                                                       v1::ListRulesResponse* response) {
   evaluator_->ListRules(*request, response);
-  if (metrics_ != nullptr) metrics_->RecordCall(RpcMethod::kListRules, grpc::StatusCode::OK);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return FinishUnary(context, RpcMethod::kListRules, grpc::Status::OK);
 }
 
 grpc::ServerUnaryReactor* DetectionService::GetRule(grpc::CallbackServerContext* context,
                                                     const v1::GetRuleRequest* request,
                                                     v1::GetRuleResponse* response) {
-  grpc::Status status = ToGrpcStatus(evaluator_->GetRule(*request, response));
-  if (metrics_ != nullptr) metrics_->RecordCall(RpcMethod::kGetRule, status.error_code());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(std::move(status));
-  return reactor;
+  return FinishUnary(context, RpcMethod::kGetRule, ToGrpcStatus(evaluator_->GetRule(*request, response)));
 }
 
 grpc::ServerUnaryReactor* DetectionService::DescribeRule(grpc::CallbackServerContext* context,
                                                          const v1::DescribeRuleRequest* request,
                                                          v1::DescribeRuleResponse* response) {
-  grpc::Status status = ToGrpcStatus(evaluator_->DescribeRule(*request, response));
-  if (metrics_ != nullptr) metrics_->RecordCall(RpcMethod::kDescribeRule, status.error_code());
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(std::move(status));
-  return reactor;
+  return FinishUnary(context, RpcMethod::kDescribeRule, ToGrpcStatus(evaluator_->DescribeRule(*request, response)));
 }
 
 }  // namespace detect::server

@@ -57,6 +57,9 @@ class DetectionService final : public DetectionServiceBase {
   int open_streams() const { return open_streams_.load(); }
 
  private:
+  // Counts the call in the metrics and finishes it with `status` on the context's default reactor.
+  grpc::ServerUnaryReactor* FinishUnary(grpc::CallbackServerContext* context, RpcMethod method, grpc::Status status);
+
   Evaluator* evaluator_;
   Metrics* metrics_;
   const ServiceOptions options_;
