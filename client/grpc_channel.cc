@@ -67,4 +67,15 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions&
   return grpc::CreateCustomChannel(options.server, creds, args);
 }
 
+absl::StatusOr<std::unique_ptr<v1::DetectionService::Stub>> StubFromFlags() {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(ChannelOptionsFromFlags());
+  if (!channel.ok()) return channel.status();
+  return v1::DetectionService::NewStub(*channel);
+}
+
+std::chrono::system_clock::time_point CallDeadlineFromFlags() {
+  return std::chrono::system_clock::now() +
+         std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_timeout) * 1000));
+}
+
 }  // namespace detect::client

@@ -3,10 +3,12 @@
 #ifndef DETECT_CLIENT_GRPC_CHANNEL_H_
 #define DETECT_CLIENT_GRPC_CHANNEL_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "detect/v1/detect.grpc.pb.h"
 #include "grpcpp/channel.h"
 
 namespace detect::client {
@@ -26,6 +28,12 @@ ChannelOptions ChannelOptionsFromFlags();
 // A channel (not yet connected). `index` > 0 gives a channel of its own connection (bench workers).
 // InvalidArgument when a PEM file cannot be read or only one of cert/key is given.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions& options, int index = 0);
+
+// A DetectionService stub on MakeChannel(ChannelOptionsFromFlags()).
+absl::StatusOr<std::unique_ptr<v1::DetectionService::Stub>> StubFromFlags();
+
+// Now plus --timeout: the deadline of one unary call.
+std::chrono::system_clock::time_point CallDeadlineFromFlags();
 
 }  // namespace detect::client
 

@@ -44,10 +44,10 @@ int Setup(absl::string_view command, const Args& args, Common* out) {
                  static_cast<int>(command.size()), command.data());
     return 2;
   }
-  auto channel = MakeChannel(ChannelOptionsFromFlags());
-  if (!channel.ok()) {
+  auto stub = StubFromFlags();
+  if (!stub.ok()) {
     std::fprintf(stderr, "detectctl %.*s: %s\n", static_cast<int>(command.size()), command.data(),
-                 std::string(channel.status().message()).c_str());
+                 std::string(stub.status().message()).c_str());
     return 2;
   }
   auto reader = EventReader::Open(args[0]);
@@ -56,7 +56,7 @@ int Setup(absl::string_view command, const Args& args, Common* out) {
                  std::string(reader.status().message()).c_str());
     return 1;
   }
-  out->stub = v1::DetectionService::NewStub(*channel);
+  out->stub = *std::move(stub);
   out->reader = *std::move(reader);
   return 0;
 }
@@ -150,19 +150,17 @@ int RunRules(const Args& args) {
     std::fprintf(stderr, "usage: detectctl rules --server HOST:PORT [--log_type T] [--format text|json]\n");
     return 2;
   }
-  auto channel = MakeChannel(ChannelOptionsFromFlags());
-  if (!channel.ok()) {
-    std::fprintf(stderr, "detectctl rules: %s\n", std::string(channel.status().message()).c_str());
+  auto stub = StubFromFlags();
+  if (!stub.ok()) {
+    std::fprintf(stderr, "detectctl rules: %s\n", std::string(stub.status().message()).c_str());
     return 2;
   }
-  auto stub = v1::DetectionService::NewStub(*channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_timeout) * 1000)));
+  context.set_deadline(CallDeadlineFromFlags());
   v1::ListRulesRequest request;
   request.set_log_type(absl::GetFlag(FLAGS_log_type));
   v1::ListRulesResponse response;
-  grpc::Status status = stub->ListRules(&context, request, &response);
+  grpc::Status status = (*stub)->ListRules(&context, request, &response);
   if (!status.ok()) return RpcFailed("rules", status);
   if (format == "json") {
     std::string json;

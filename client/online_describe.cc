@@ -14,19 +14,17 @@ namespace detect::client {
 
 int RunDescribeRemote(const Args& args) {
   const std::string format = absl::GetFlag(FLAGS_format);
-  auto channel = MakeChannel(ChannelOptionsFromFlags());
-  if (!channel.ok()) {
-    std::fprintf(stderr, "detectctl describe: %s\n", std::string(channel.status().message()).c_str());
+  auto stub = StubFromFlags();
+  if (!stub.ok()) {
+    std::fprintf(stderr, "detectctl describe: %s\n", std::string(stub.status().message()).c_str());
     return 2;
   }
-  auto stub = v1::DetectionService::NewStub(*channel);
   grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() +
-                   std::chrono::milliseconds(static_cast<int64_t>(absl::GetFlag(FLAGS_timeout) * 1000)));
+  ctx.set_deadline(CallDeadlineFromFlags());
   v1::DescribeRuleRequest request;
   request.set_rule_id(args[0]);
   v1::DescribeRuleResponse response;
-  const grpc::Status status = stub->DescribeRule(&ctx, request, &response);
+  const grpc::Status status = (*stub)->DescribeRule(&ctx, request, &response);
   if (!status.ok()) {
     std::fprintf(stderr, "detectctl describe: %s: %s\n", absl::GetFlag(FLAGS_server).c_str(),
                  status.error_message().c_str());
