@@ -12,7 +12,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 seconds=${1:-60}
-shift || true
+if [ $# -gt 0 ]; then shift; fi  # The rest of the arguments name fuzzers.
 jobs=${JOBS:-2}
 build=${BUILD_DIR:-build-fuzz}
 with_server=${FUZZ_WITH_SERVER:-ON}
