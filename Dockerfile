@@ -9,6 +9,10 @@ WORKDIR /src
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh && rm -rf /var/lib/apt/lists/*
 COPY . .
+# The build context has no .git: pass `--build-arg DETECT_GIT_DESCRIBE=$(git describe --tags --always --dirty)`
+# so that --version names the commit (else it says "unknown").
+ARG DETECT_GIT_DESCRIBE=""
+ENV DETECT_GIT_DESCRIBE=${DETECT_GIT_DESCRIBE}
 RUN cmake -S . -B build -G Ninja -DDETECT_BUILD_TESTS=OFF && cmake --build build
 
 # Runtime stage: the Debian runtime packages of the -dev libraries in BUILD_PACKAGES, nothing else.

@@ -1,11 +1,14 @@
 // `detectctl describe --rules PATH RULE_ID` and `detectctl coverage --rules PATH`: rule analysis, offline.
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "client/commands.h"
 #include "client/flags.h"
 #include "client/rule_loading.h"
 #include "engine/analysis/rule_analysis.h"
+#include "version/program_help.h"
 
 namespace detect::client {
 
@@ -22,7 +25,11 @@ int RunDescribe(const Args& args) {
   if (rules == nullptr) return 1;
   const int index = rules->FindRule(args[0]);
   if (index < 0) {
-    std::fprintf(stderr, "detectctl describe: no rule %s in %s\n", args[0].c_str(), absl::GetFlag(FLAGS_rules).c_str());
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < rules->size(); ++i) ids.push_back(rules->rule(i).id);
+    const std::string near = version::Nearest(args[0], ids);
+    std::fprintf(stderr, "detectctl describe: no rule %s in %s%s\n", args[0].c_str(),
+                 absl::GetFlag(FLAGS_rules).c_str(), near.empty() ? "" : (" (did you mean " + near + "?)").c_str());
     return 1;
   }
   const RuleAnalysis analysis = AnalyzeRule(*rules, index);

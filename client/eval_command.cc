@@ -1,7 +1,9 @@
 // `detectctl eval --rules PATH FILE|-`: evaluates an NDJSON file in-process, one line per match, optionally on
 // several threads (the input is split into slices; output keeps input order).
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -22,19 +24,25 @@
 namespace detect::client {
 namespace {
 
-// Reads FILE (or stdin for "-") into a buffer with simdjson's padding, so lines parse in place.
+// Reads FILE (or stdin for "-") into a buffer with simdjson's padding, so lines parse in place. Reads to the
+// end rather than asking the size, so pipes (`<(zcat x.gz)`) work as well as files.
 bool ReadInput(const std::string& name, simdjson::padded_string* out) {
-  if (name == "-") {
-    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    *out = simdjson::padded_string(data);
-    return true;
-  }
-  auto loaded = simdjson::padded_string::load(name);
-  if (loaded.error()) {
-    std::fprintf(stderr, "detectctl eval: cannot read %s: %s\n", name.c_str(), simdjson::error_message(loaded.error()));
+  FILE* f = name == "-" ? stdin : std::fopen(name.c_str(), "rb");
+  if (f == nullptr) {
+    std::fprintf(stderr, "detectctl eval: cannot read %s: %s\n", name.c_str(), std::strerror(errno));
     return false;
   }
-  *out = std::move(loaded).value_unsafe();
+  std::string data;
+  char buf[1 << 16];
+  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) data.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  const int error = errno;
+  if (f != stdin) std::fclose(f);
+  if (failed) {
+    std::fprintf(stderr, "detectctl eval: cannot read %s: %s\n", name.c_str(), std::strerror(error));
+    return false;
+  }
+  *out = simdjson::padded_string(data);
   return true;
 }
 

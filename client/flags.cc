@@ -3,22 +3,20 @@
 
 #include "absl/flags/flag.h"
 
-ABSL_FLAG(std::string, rules, "", "Rule file or directory of rule files (test, eval, describe, coverage)");
-ABSL_FLAG(std::string, format, "text",
-          "Output format: text | json | junit (test); text | ndjson (eval, evaluate, stream); text | json "
-          "(describe, coverage)");
+ABSL_FLAG(std::string, rules, "", "Rule file or directory of rule files (*.yml, *.yaml, searched recursively)");
+ABSL_FLAG(std::string, format, "text", "Output format (each command's help lists its values)");
 ABSL_FLAG(std::string, log_type, "",
           "Log type of input events that carry no p_log_type (default: Amazon.EKS.Audit)");
 ABSL_FLAG(bool, skip_invalid, false, "Load the valid rules and report the invalid ones instead of stopping");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
-ABSL_FLAG(int, threads, 1, "eval: evaluation threads (the input is split among them; output keeps input order)");
-ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT (evaluate, stream, rules, bench)");
+ABSL_FLAG(int, threads, 1, "Evaluation threads (the input is split among them; output keeps input order)");
+ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT");
 ABSL_FLAG(bool, raw, false, "Send events as raw JSON bytes instead of typed AuditEvent messages");
 ABSL_FLAG(int, batch_size, 500, "Events per Evaluate request or stream message");
-ABSL_FLAG(int, concurrency, 4, "bench: concurrent calls or streams");
-ABSL_FLAG(double, duration, 10, "bench: seconds of sustained load");
-ABSL_FLAG(std::string, mode, "stream", "bench: stream | unary");
-ABSL_FLAG(double, rate, 0, "bench: target calls (unary) or events (stream) per second; 0 = as fast as possible");
+ABSL_FLAG(int, concurrency, 4, "Concurrent calls or streams");
+ABSL_FLAG(double, duration, 10, "Seconds of sustained load");
+ABSL_FLAG(std::string, mode, "stream", "stream (StreamEvaluate) | unary (Evaluate)");
+ABSL_FLAG(double, rate, 0, "Target calls (unary) or events (stream) per second; 0: as fast as possible");
 ABSL_FLAG(bool, progress, true, "Print a progress line on stderr for long inputs");
 ABSL_FLAG(bool, tls, false, "Connect with TLS");
 ABSL_FLAG(std::string, tls_ca, "", "PEM file of the CA that signed the server certificate (implies --tls)");

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/flags.h"
 #include "grpcpp/create_channel.h"
@@ -71,6 +72,24 @@ absl::StatusOr<std::unique_ptr<v1::DetectionService::Stub>> StubFromFlags() {
   absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = MakeChannel(ChannelOptionsFromFlags());
   if (!channel.ok()) return channel.status();
   return v1::DetectionService::NewStub(*channel);
+}
+
+std::string RpcErrorText(const grpc::Status& status, const ChannelOptions& options) {
+  std::string text = absl::StrCat(status.error_message(), " (gRPC code ", static_cast<int>(status.error_code()), ")");
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return text;
+  const std::string& m = status.error_message();
+  const bool refused = absl::StrContains(m, "refused") || absl::StrContains(m, "resolve") ||
+                       absl::StrContains(m, "DNS") || absl::StrContains(m, "No route");
+  if (refused) return text;
+  if (!options.tls) {
+    absl::StrAppend(&text, "\n  hint: ", options.server,
+                    " closed the connection; if it serves TLS, add --tls (and --tls_ca CA.pem when its certificate "
+                    "is not signed by a system CA)");
+  } else if (absl::StrContains(m, "andshake") || absl::StrContains(m, "SSL") || absl::StrContains(m, "ssl")) {
+    absl::StrAppend(&text, "\n  hint: the TLS handshake with ", options.server,
+                    " failed; check --tls_ca / --tls_server_name, or drop --tls if the server is plaintext");
+  }
+  return text;
 }
 
 std::chrono::system_clock::time_point CallDeadlineFromFlags() {

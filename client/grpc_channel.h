@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "detect/v1/detect.grpc.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
 
 namespace detect::client {
 
@@ -31,6 +32,10 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions&
 
 // A DetectionService stub on MakeChannel(ChannelOptionsFromFlags()).
 absl::StatusOr<std::unique_ptr<v1::DetectionService::Stub>> StubFromFlags();
+
+// "message (gRPC code N)" plus, when an UNAVAILABLE failure looks like a TLS mismatch (a plaintext client
+// whose connection the server closed, or a TLS handshake that failed), a hint about --tls.
+std::string RpcErrorText(const grpc::Status& status, const ChannelOptions& options);
 
 // Now plus --timeout: the deadline of one unary call.
 std::chrono::system_clock::time_point CallDeadlineFromFlags();

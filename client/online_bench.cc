@@ -106,7 +106,7 @@ void UnaryWorker(grpc::Channel* channel, const std::vector<grpc::ByteBuffer>& re
         channel, method, &context, requests[i % requests.size()], &response);
     s.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     if (!status.ok()) {
-      if (s.failed_calls++ == 0) s.first_failure = status.error_message();
+      if (s.failed_calls++ == 0) s.first_failure = RpcErrorText(status, ChannelOptionsFromFlags());
       continue;
     }
     Count(response, s);
@@ -156,7 +156,7 @@ void StreamWorker(grpc::Channel* channel, const std::vector<grpc::ByteBuffer>& r
   }
   writer.join();
   grpc::Status status = stream->Finish();
-  if (!status.ok() && s.failed_calls++ == 0) s.first_failure = status.error_message();
+  if (!status.ok() && s.failed_calls++ == 0) s.first_failure = RpcErrorText(status, ChannelOptionsFromFlags());
 }
 
 double Percentile(const std::vector<double>& sorted, double p) {

@@ -24,8 +24,8 @@ namespace {
 constexpr int kStreamWindow = 8;
 
 int RpcFailed(absl::string_view command, const grpc::Status& status) {
-  std::fprintf(stderr, "detectctl %.*s: %s (gRPC code %d)\n", static_cast<int>(command.size()), command.data(),
-               status.error_message().c_str(), static_cast<int>(status.error_code()));
+  std::fprintf(stderr, "detectctl %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               RpcErrorText(status, ChannelOptionsFromFlags()).c_str());
   return 1;
 }
 

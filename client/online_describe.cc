@@ -27,7 +27,7 @@ int RunDescribeRemote(const Args& args) {
   const grpc::Status status = (*stub)->DescribeRule(&ctx, request, &response);
   if (!status.ok()) {
     std::fprintf(stderr, "detectctl describe: %s: %s\n", absl::GetFlag(FLAGS_server).c_str(),
-                 status.error_message().c_str());
+                 RpcErrorText(status, ChannelOptionsFromFlags()).c_str());
     return 1;
   }
   if (format == "json") {

@@ -2,6 +2,8 @@
 #include "engine/compiler.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -182,7 +184,9 @@ absl::Status RuleSetBuilder::AddPath(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) return absl::NotFoundError(absl::StrCat("rules path ", path, " does not exist"));
+  if (ec || !fs::exists(st)) {  // ENOENT's own words, as every other tool prints for a missing file.
+    return absl::NotFoundError(absl::StrCat("rules path ", path, ": ", std::strerror(ENOENT)));
+  }
   std::vector<std::string> names;
   if (fs::is_directory(st)) {
     fs::recursive_directory_iterator it(path, fs::directory_options::follow_directory_symlink, ec), end;
@@ -209,7 +213,7 @@ absl::Status RuleSetBuilder::AddPath(const std::string& path) {
       continue;
     }
     std::ifstream in(name, std::ios::binary);
-    if (!in) return absl::PermissionDeniedError(absl::StrCat("cannot read rule file ", name));
+    if (!in) return absl::PermissionDeniedError(absl::StrCat("cannot read rule file ", name, ": ", std::strerror(errno)));
     std::stringstream buffer;
     buffer << in.rdbuf();
     AddFile(name, buffer.str());

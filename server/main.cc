@@ -1,5 +1,6 @@
 // detectd: the detection gRPC service. `detectd --rules DIR --listen HOST:PORT`; see --help for the rest.
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -8,6 +9,7 @@
 #include "absl/time/time.h"
 #include "server/daemon.h"
 #include "server/log.h"
+#include "version/program_help.h"
 
 ABSL_FLAG(std::string, rules, "", "Rule directory (searched recursively for *.yml/*.yaml) or one rule file");
 ABSL_FLAG(std::string, listen, "0.0.0.0:50051", "gRPC listen address HOST:PORT (port 0: any free port)");
@@ -44,7 +46,11 @@ ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file on
 int main(int argc, char** argv) {
   // Before any thread exists, so that every thread inherits the mask and signals reach sigwait.
   detect::server::BlockTerminationSignals();
-  absl::SetProgramUsageMessage("detectd --rules DIR [--listen HOST:PORT] [flags]: detection gRPC service");
+  constexpr char kUsage[] =
+      "detectd: the detection gRPC service; evaluates Panther-style YAML rules over Kubernetes audit events.\n\n"
+      "Usage: detectd --rules DIR [--listen HOST:PORT] [flags]   (dashes work too: --metrics-listen)";
+  if (std::optional<int> rc = detect::version::HandleStandardFlags("detectd", kUsage, argc, argv)) return *rc;
+  absl::SetProgramUsageMessage(kUsage);
   absl::ParseCommandLine(argc, argv);
   using detect::server::LogLevel;
   detect::server::LogFormat format;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "absl/strings/str_join.h"
@@ -16,6 +17,7 @@ namespace detect::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Output {
   int exit_code = -1;
@@ -122,6 +124,28 @@ TEST_F(DetectctlTest, UnreachableServerFails) {
   Output o = RunDetectctl("evaluate --server 127.0.0.1:1 --timeout 2 tests/testdata/seed_events.ndjson");
   EXPECT_EQ(o.exit_code, 1);
   EXPECT_THAT(o.err, HasSubstr("gRPC code 14"));
+}
+
+TEST(DetectctlTlsHint, PlaintextClientOfATlsServerIsToldAboutTls) {
+  TempDir certs;
+  ASSERT_EQ(std::system(("bash " + SourceDir() + "/tests/integration/make_test_certs.sh " + certs.path()).c_str()), 0)
+      << "openssl (a test dependency) could not make certificates";
+  server::DaemonOptions options = TestOptions("rules");
+  options.tls_cert = certs.Sub("server.pem");
+  options.tls_key = certs.Sub("server.key");
+  TestServer server(std::move(options));
+  ASSERT_NE(server.daemon, nullptr);
+  const std::string address = "127.0.0.1:" + std::to_string(server.daemon->port());
+  Output plain = RunDetectctl("rules --timeout 5 --server " + address);
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_THAT(plain.err, HasSubstr("hint: " + address + " closed the connection; if it serves TLS, add --tls"));
+  Output tls = RunDetectctl("rules --timeout 5 --server " + address + " --tls_ca " + certs.Sub("ca.pem") +
+                            " --tls_server_name localhost");
+  EXPECT_EQ(tls.exit_code, 0) << tls.err;
+  // An unreachable port is not a TLS problem: no hint.
+  Output refused = RunDetectctl("rules --timeout 5 --server 127.0.0.1:1");
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, Not(HasSubstr("hint:")));
 }
 
 }  // namespace
