@@ -9,6 +9,7 @@ BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libre2-dev libyaml-cpp-dev libsimdjson-dev
+  libcivetweb-dev libssl-dev zlib1g-dev
 )
 # Only needed for the test suite: unit tests, benchmarks, fuzzers, sanitizers, cross-language and chart tests.
 TEST_PACKAGES=(

@@ -137,10 +137,7 @@ absl::Status Daemon::Init() {
     }
   }
   if (!options_.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<MetricsHttpServer>> http =
-        MetricsHttpServer::Start(options_.metrics_listen, [m = metrics_.get()] { return m->RenderPrometheus(); });
-    if (!http.ok()) return http.status();
-    metrics_http_ = *std::move(http);
+    if (absl::Status s = StartMetricsHttp(); !s.ok()) return s;
   }
   if (options_.watch_rules) {
     auto watch = [this](const std::string& path) -> std::unique_ptr<RuleWatcher> {
@@ -162,6 +159,33 @@ absl::Status Daemon::Init() {
       {{"listen", options_.listen}, {"port", port_}, {"tls", !options_.tls_cert.empty()},
        {"mtls", !options_.tls_client_ca.empty()}, {"health_port", health_port_}, {"metrics_port", metrics_port()},
        {"rules", store_->Current()->size()}, {"version", store_->Current()->version()}});
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartMetricsHttp() {
+  HttpServerOptions http;
+  http.name = "metrics";
+  http.listen = options_.metrics_listen;
+  http.threads = 4;  // Scrapes are small; a few slow or stuck clients leave the others workers free.
+  http.request_timeout = absl::Seconds(5);
+  http.keep_alive_timeout = absl::ZeroDuration();  // One scrape per connection, as the old endpoint did.
+  const std::vector<std::string> get = {"GET", "HEAD"};
+  std::vector<HttpRoute> routes;
+  routes.push_back({"/metrics", get, 0, nullptr, [m = metrics_.get()](HttpRequest&) {
+                      HttpResponse r;
+                      r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                      r.body = m->RenderPrometheus();
+                      return r;
+                    }});
+  routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {
+                      HttpResponse r;
+                      if (shutting_down()) r.status = 503;
+                      r.body = shutting_down() ? "draining\n" : "ok\n";
+                      return r;
+                    }});
+  absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(std::move(http), std::move(routes));
+  if (!server.ok()) return server.status();
+  metrics_http_ = *std::move(server);
   return absl::OkStatus();
 }
 

@@ -14,7 +14,7 @@
 #include "grpcpp/server.h"
 #include "server/engine_evaluator.h"
 #include "server/metrics.h"
-#include "server/metrics_http.h"
+#include "server/http/http_server.h"
 #include "server/rule_store.h"
 #include "server/rule_watcher.h"
 #include "server/service.h"
@@ -75,6 +75,7 @@ class Daemon {
  private:
   explicit Daemon(DaemonOptions options);
   absl::Status Init();
+  absl::Status StartMetricsHttp();
 
   const DaemonOptions options_;
   std::unique_ptr<Metrics> metrics_;
@@ -85,7 +86,7 @@ class Daemon {
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<RuleWatcher> watcher_;
   std::unique_ptr<RuleWatcher> lookup_watcher_;
-  std::unique_ptr<MetricsHttpServer> metrics_http_;
+  std::unique_ptr<HttpServer> metrics_http_;  // /metrics and /healthz.
   int port_ = 0;
   int health_port_ = 0;
   absl::Notification shutdown_started_;

@@ -1,6 +1,6 @@
 // Prometheus metrics of detectd: events evaluated, matches by rule and severity, per-event errors, request
 // latency, calls by status code, rule-set version and reload outcomes, in-flight streams. Rendered in the
-// Prometheus text exposition format (version 0.0.4) by metrics_http.
+// Prometheus text exposition format (version 0.0.4), served by server/http (daemon.cc).
 #ifndef DETECT_SERVER_METRICS_H_
 #define DETECT_SERVER_METRICS_H_
 

@@ -1,42 +1,16 @@
-// Metrics exposition, the /metrics HTTP responder, and the JSON log shim.
+// Metrics exposition and the JSON log shim (the HTTP side: http_server_test.cc).
 #include "server/metrics.h"
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/log.h"
-#include "server/metrics_http.h"
 
 namespace detect::server {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
-
-std::string HttpGet(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  (void)!::write(fd, request.data(), request.size());
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
 
 v1::EvaluateResponse ResponseWithMatchAndError() {
   v1::EvaluateResponse r;
@@ -69,24 +43,6 @@ TEST(MetricsTest, RendersCountersHistogramAndLabels) {
   EXPECT_THAT(text, HasSubstr("detectd_streams_in_flight 1\n"));
 }
 
-TEST(MetricsHttpTest, ServesMetricsAndRefusesOtherPaths) {
-  auto server = MetricsHttpServer::Start("127.0.0.1:0", [] { return std::string("detectd_up 1\n"); });
-  ASSERT_TRUE(server.ok()) << server.status();
-  const int port = (*server)->port();
-  ASSERT_GT(port, 0);
-  const std::string ok = HttpGet(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
-  EXPECT_THAT(ok, StartsWith("HTTP/1.1 200 OK\r\n"));
-  EXPECT_THAT(ok, HasSubstr("Content-Type: text/plain; version=0.0.4"));
-  EXPECT_THAT(ok, HasSubstr("\r\n\r\ndetectd_up 1\n"));
-  EXPECT_THAT(HttpGet(port, "GET /other HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 404"));
-  EXPECT_THAT(HttpGet(port, "POST /metrics HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 405"));
-  (*server)->Stop();
-}
-
-TEST(MetricsHttpTest, RejectsBadAddresses) {
-  EXPECT_FALSE(MetricsHttpServer::Start("no-port", [] { return std::string(); }).ok());
-  EXPECT_FALSE(MetricsHttpServer::Start("127.0.0.1:99999", [] { return std::string(); }).ok());
-}
 
 TEST(LogTest, EscapesJsonStrings) {
   std::string out;

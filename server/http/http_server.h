@@ -1,0 +1,100 @@
+// HttpServer: detectd's HTTP/1.1 listener (the /metrics endpoint and the ingest port), a thin owner of a
+// civetweb context (docs/architecture.md says why civetweb). civetweb brings the worker pool, keep-alive,
+// request-header deadlines; this wrapper adds what every detectd endpoint needs on top: exact-path
+// routes with allowed methods, a body read whole under a byte limit and a time limit, and plain
+// status/header/body responses. Handlers never see civetweb types.
+#ifndef DETECT_SERVER_HTTP_HTTP_SERVER_H_
+#define DETECT_SERVER_HTTP_HTTP_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+struct mg_context;
+struct mg_connection;
+
+namespace detect::server {
+
+
+// One request as a handler sees it. Valid only during the handler call.
+struct HttpRequest {
+  absl::string_view method;
+  absl::string_view path;   // Without the query.
+  absl::string_view query;  // After '?', raw; empty if none.
+  std::string body;         // Whole (the server enforced the route's limit).
+  bool tls = false;
+  // The value of header `name` (case-insensitive), empty if absent.
+  std::function<absl::string_view(const char* name)> header;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // Extra headers (Retry-After, Allow, ...).
+};
+
+using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+
+struct HttpRoute {
+  std::string path;                  // Exact match.
+  std::vector<std::string> methods;  // Others get 405 with Allow.
+  size_t max_body_bytes = 0;         // Larger bodies get 413 before the handler runs; 0: no body accepted.
+  // Optional, run before the body is read (its `body` is empty): a response here (401, 429, ...) is sent
+  // instead, so unauthenticated or excess clients never hold a worker for a body.
+  std::function<std::optional<HttpResponse>(HttpRequest&)> admit;
+  HttpHandler handler;
+};
+
+struct HttpServerOptions {
+  std::string name;  // For logs: "metrics", "ingest".
+  std::string listen;  // HOST:PORT or [V6]:PORT; port 0: any free port (see HttpServer::port()).
+  // Worker threads: the most requests served at once. One slow client holds one worker; the rest keep serving.
+  int threads = 4;
+  // Bound on receiving a request's headers, and on each wait for more body bytes. The whole body must also
+  // arrive within it (checked between reads of kBodyChunk bytes; 408 beyond).
+  absl::Duration request_timeout = absl::Seconds(10);
+  // An idle keep-alive connection is closed after this. Zero: no keep-alive (one request per connection).
+  absl::Duration keep_alive_timeout = absl::Seconds(5);
+};
+
+// Thread-safe. Handlers run concurrently on the worker threads and must be thread-safe; they must outlive the
+// server. Stop() (or the destructor) waits for running handlers; a worker stuck on a slow client notices
+// within about a second.
+class HttpServer {
+ public:
+  static constexpr size_t kBodyChunk = 16 << 10;
+
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, std::vector<HttpRoute> routes);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  int port() const { return port_; }
+  void Stop();
+
+ private:
+  struct RouteData;
+  HttpServer(HttpServerOptions options, std::vector<HttpRoute> routes);
+  static int Dispatch(mg_connection* conn, void* cbdata);
+
+  const HttpServerOptions options_;
+  std::vector<std::unique_ptr<RouteData>> routes_;
+  mg_context* ctx_ = nullptr;
+  int port_ = 0;
+};
+
+// The civetweb "listening_ports" entry for HOST:PORT / [V6]:PORT (with the "s" suffix when `tls`);
+// InvalidArgument when malformed.
+absl::StatusOr<std::string> CivetwebListenSpec(absl::string_view address, bool tls);
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_HTTP_HTTP_SERVER_H_

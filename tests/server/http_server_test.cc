@@ -1,0 +1,130 @@
+// HttpServer (civetweb): exact-path routes, methods, the body limit, admission before the body, addresses.
+#include "server/http/http_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace detect::server {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Sends `request` on a new loopback connection and returns all the server sent until it closed (or 5 s).
+std::string Exchange(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return "connect failed";
+  }
+  (void)!::write(fd, request.data(), request.size());
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return out;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::vector<HttpRoute> routes;
+    routes.push_back({"/metrics", {"GET", "HEAD"}, 0, nullptr, [](HttpRequest&) {
+                        HttpResponse r;
+                        r.body = "detectd_up 1\n";
+                        return r;
+                      }});
+    routes.push_back({"/echo", {"POST"}, 10,
+                      [this](HttpRequest& r) -> std::optional<HttpResponse> {
+                        if (r.header("Authorization") == "Bearer ok") return std::nullopt;
+                        HttpResponse refused;
+                        refused.status = 401;
+                        return refused;
+                      },
+                      [this](HttpRequest& r) {
+                        ++handled_;
+                        HttpResponse out;
+                        out.body = absl::StrCat(r.query, "|", r.body);
+                        out.headers.emplace_back("X-Test", "1");
+                        return out;
+                      }});
+    HttpServerOptions o;
+    o.name = "test";
+    o.listen = "127.0.0.1:0";
+    auto server = HttpServer::Start(std::move(o), std::move(routes));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    ASSERT_GT(server_->port(), 0);
+  }
+  std::string Post(const std::string& headers, const std::string& body) {
+    return Exchange(server_->port(), "POST /echo?log_type=X HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers +
+                                          "\r\n" + body);
+  }
+
+  std::atomic<int> handled_{0};
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, ServesExactPathsAndRefusesOtherPathsAndMethods) {
+  const std::string ok = Exchange(server_->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(ok, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(ok, HasSubstr("\r\n\r\ndetectd_up 1\n"));
+  EXPECT_THAT(Exchange(server_->port(), "GET /metrics/x HTTP/1.1\r\nConnection: close\r\n\r\n"),
+              StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(Exchange(server_->port(), "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n"),
+              StartsWith("HTTP/1.1 404"));
+  const std::string post = Exchange(server_->port(), "POST /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(post, StartsWith("HTTP/1.1 405"));
+  EXPECT_THAT(post, HasSubstr("Allow: GET, HEAD\r\n"));
+}
+
+TEST_F(HttpServerTest, HandsTheBodyAndQueryToTheHandler) {
+  const std::string r = Post("Authorization: Bearer ok\r\nContent-Length: 5\r\n", "hello");
+  EXPECT_THAT(r, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(r, HasSubstr("X-Test: 1\r\n"));
+  EXPECT_THAT(r, HasSubstr("\r\n\r\nlog_type=X|hello"));
+}
+
+TEST_F(HttpServerTest, RefusesBodiesOverTheLimitWith413BeforeTheHandler) {
+  const std::string declared = Post("Authorization: Bearer ok\r\nContent-Length: 11\r\n", "01234567890");
+  EXPECT_THAT(declared, StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(declared, HasSubstr("over the limit of 10 bytes"));
+  const std::string chunked =
+      Post("Authorization: Bearer ok\r\nTransfer-Encoding: chunked\r\n", "6\r\n012345\r\n6\r\n678901\r\n0\r\n\r\n");
+  EXPECT_THAT(chunked, StartsWith("HTTP/1.1 413"));
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(HttpServerTest, AdmissionRunsBeforeTheBodyIsRead) {
+  // The body is announced but never sent: a refusal must come without waiting for it.
+  const std::string r = Post("Content-Length: 5\r\n", "");
+  EXPECT_THAT(r, StartsWith("HTTP/1.1 401"));
+  EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST(HttpServerAddressTest, RejectsBadAddresses) {
+  for (const char* bad : {"no-port", "127.0.0.1:99999", "::1:80", "[::1:80", "host:x"}) {
+    HttpServerOptions o;
+    o.listen = bad;
+    EXPECT_FALSE(HttpServer::Start(o, {}).ok()) << bad;
+  }
+  EXPECT_EQ(*CivetwebListenSpec("[::1]:8080", true), "[::1]:8080s");
+  EXPECT_EQ(*CivetwebListenSpec(":9090", false), "9090");
+}
+
+}  // namespace
+}  // namespace detect::server
