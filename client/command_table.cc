@@ -36,7 +36,7 @@ std::vector<Command> BuildTable() {
                "Reads NDJSON events (one per line), a Kubernetes EventList, a JSON array of events or one "
                "pretty-printed event from FILE, - (stdin) or a pipe, and prints every match. Exit 1 if an event "
                "or a rule failed.",
-               Concat({kRuleLoading, {"format", "threads"}}),
+               Concat({kRuleLoading, {"format", "fields", "threads"}}),
                {"text", "ndjson"},
                {"detectctl eval --rules rules/ events.ndjson",
                 "zcat audit.json.gz | detectctl eval --rules rules/ --format ndjson -"},
@@ -59,14 +59,14 @@ std::vector<Command> BuildTable() {
   t.push_back({"evaluate", "--server HOST:PORT [flags] FILE|-", "evaluate events on detectd (unary, in batches)",
                "Sends the events (same inputs as eval) in Evaluate calls of --batch_size events and prints "
                "what eval prints.",
-               Concat({kConnection, {"timeout", "raw", "batch_size", "log_type", "format", "progress"}}),
+               Concat({kConnection, {"timeout", "raw", "typed", "batch_size", "log_type", "format", "fields", "progress"}}),
                {"text", "ndjson"},
                {"detectctl evaluate --server localhost:50051 events.ndjson",
                 "detectctl evaluate --server detectd:50051 --tls_ca ca.pem --format ndjson events.ndjson"},
                true, RunEvaluate});
   t.push_back({"stream", "--server HOST:PORT [flags] FILE|-", "evaluate events on detectd over one stream",
                "Like evaluate, over one StreamEvaluate stream (tail -f | detectctl stream - works).",
-               Concat({kConnection, {"raw", "batch_size", "log_type", "format", "progress"}}),
+               Concat({kConnection, {"raw", "typed", "batch_size", "log_type", "format", "fields", "progress"}}),
                {"text", "ndjson"},
                {"detectctl stream --server localhost:50051 - < events.ndjson"},
                true, RunStream});
@@ -78,7 +78,7 @@ std::vector<Command> BuildTable() {
   t.push_back({"bench", "--server HOST:PORT [flags] FILE", "sustained load on detectd: throughput and latency",
                "Sends FILE's events in a loop for --duration seconds from --concurrency streams or unary "
                "callers and prints events/s, matches and latency percentiles.",
-               Concat({kConnection, {"timeout", "raw", "batch_size", "log_type", "concurrency", "duration", "mode", "rate"}}),
+               Concat({kConnection, {"timeout", "raw", "typed", "batch_size", "log_type", "concurrency", "duration", "mode", "rate"}}),
                {},
                {"detectctl bench --server localhost:50051 --mode stream --concurrency 2 --duration 10 events.ndjson"},
                true, RunBench});

@@ -5,13 +5,19 @@
 
 ABSL_FLAG(std::string, rules, "", "Rule file or directory of rule files (*.yml, *.yaml, searched recursively)");
 ABSL_FLAG(std::string, format, "text", "Output format (each command's help lists its values)");
+ABSL_FLAG(std::string, fields, "",
+          "--format ndjson: the keys of each match line, comma-separated, from line, audit_id, rule_id, severity, "
+          "title, dedup, summary, alert_context (default: all)");
 ABSL_FLAG(std::string, log_type, "",
           "Log type of input events that carry no p_log_type (default: Amazon.EKS.Audit)");
 ABSL_FLAG(bool, skip_invalid, false, "Load the valid rules and report the invalid ones instead of stopping");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
 ABSL_FLAG(int, threads, 1, "Evaluation threads (the input is split among them; output keeps input order)");
 ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT");
-ABSL_FLAG(bool, raw, false, "Send events as raw JSON bytes instead of typed AuditEvent messages");
+ABSL_FLAG(bool, raw, false, "Send events as raw JSON bytes (the default; kept for scripts that pass it)");
+ABSL_FLAG(bool, typed, false,
+          "Convert events to typed AuditEvent messages on the client before sending (slower; raw JSON is the "
+          "default and the server parses it with the engine's parser)");
 ABSL_FLAG(int, batch_size, 500, "Events per Evaluate request or stream message");
 ABSL_FLAG(int, concurrency, 4, "Concurrent calls or streams");
 ABSL_FLAG(double, duration, 10, "Seconds of sustained load");

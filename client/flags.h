@@ -8,6 +8,7 @@
 
 ABSL_DECLARE_FLAG(std::string, rules);
 ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(std::string, fields);
 ABSL_DECLARE_FLAG(std::string, log_type);
 ABSL_DECLARE_FLAG(bool, skip_invalid);
 ABSL_DECLARE_FLAG(bool, strict);
@@ -15,6 +16,7 @@ ABSL_DECLARE_FLAG(int, threads);
 // Online subcommands.
 ABSL_DECLARE_FLAG(std::string, server);
 ABSL_DECLARE_FLAG(bool, raw);
+ABSL_DECLARE_FLAG(bool, typed);
 ABSL_DECLARE_FLAG(int, batch_size);
 ABSL_DECLARE_FLAG(int, concurrency);
 ABSL_DECLARE_FLAG(double, duration);

@@ -176,7 +176,7 @@ int RunBench(const Args& args) {
       duration <= 0) {
     std::fprintf(stderr,
                  "usage: detectctl bench --server HOST:PORT [--mode stream|unary] [--concurrency N] "
-                 "[--batch_size N] [--duration S] [--rate R] [--raw] [FILE]\n");
+                 "[--batch_size N] [--duration S] [--rate R] [--typed] [FILE]\n");
     return 2;
   }
   std::vector<std::string> events;
@@ -195,7 +195,9 @@ int RunBench(const Args& args) {
     std::fprintf(stderr, "detectctl bench: no events in the input\n");
     return 1;
   }
-  const std::vector<grpc::ByteBuffer> requests = BuildRequests(events, batch_size, absl::GetFlag(FLAGS_raw));
+  bool raw = true;
+  if (!SendRawFromFlags("bench", &raw)) return 2;
+  const std::vector<grpc::ByteBuffer> requests = BuildRequests(events, batch_size, raw);
   // --rate: calls/s (unary) or events/s (stream), split evenly across workers.
   const double rate = absl::GetFlag(FLAGS_rate);
   const double per_worker = rate <= 0 ? 0 : (mode == "unary" ? rate : rate / batch_size) / concurrency;
@@ -234,7 +236,7 @@ int RunBench(const Args& args) {
   std::sort(total.latencies_ms.begin(), total.latencies_ms.end());
   const char* unit = mode == "unary" ? "call" : "batch";
   std::printf("mode=%s concurrency=%d batch_size=%d seconds=%.2f %s\n", mode.c_str(), concurrency, batch_size,
-              seconds, absl::GetFlag(FLAGS_raw) ? "raw" : "typed");
+              seconds, raw ? "raw" : "typed");
   std::printf("events=%llu events_per_second=%.0f %ss=%zu %ss_per_second=%.0f matches=%llu event_errors=%llu "
               "failed_calls=%llu\n",
               static_cast<unsigned long long>(total.events), total.events / seconds, unit,

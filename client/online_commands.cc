@@ -5,6 +5,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
@@ -15,7 +16,6 @@
 #include "client/grpc_channel.h"
 #include "client/online_common.h"
 #include "detect/v1/detect.grpc.pb.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace detect::client {
 namespace {
@@ -32,18 +32,39 @@ int RpcFailed(absl::string_view command, const grpc::Status& status) {
 struct Common {
   std::unique_ptr<v1::DetectionService::Stub> stub;
   std::unique_ptr<EventReader> reader;
+  bool raw = true;
+  MatchFields fields;
+  AuditIds audit_ids;
+  AuditIds* audit_ids_if_printed = nullptr;  // Only NDJSON lines with audit_id need them.
 };
+
+// An input that could not be read (or is not events) fails the command, whatever was printed before.
+int InputFailed(absl::string_view command, const EventReader& reader, int rc) {
+  if (reader.status().ok()) return rc;
+  std::fprintf(stderr, "detectctl %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               std::string(reader.status().message()).c_str());
+  return 1;
+}
 
 // Parses the shared arguments of evaluate and stream; returns an exit status on failure.
 int Setup(absl::string_view command, const Args& args, Common* out) {
   const std::string format = absl::GetFlag(FLAGS_format);
-  if (args.size() != 1 || (format != "text" && format != "ndjson") || absl::GetFlag(FLAGS_batch_size) < 1) {
+  if (args.size() != 1 || absl::GetFlag(FLAGS_batch_size) < 1) {
     std::fprintf(stderr,
-                 "usage: detectctl %.*s --server HOST:PORT [--raw] [--batch_size N] [--format text|ndjson] "
+                 "usage: detectctl %.*s --server HOST:PORT [--typed] [--batch_size N] [--format text|ndjson] "
                  "[--tls ...] FILE|-\n",
                  static_cast<int>(command.size()), command.data());
     return 2;
   }
+  if (!SendRawFromFlags(command, &out->raw)) return 2;
+  absl::StatusOr<MatchFields> fields = ParseMatchFields(absl::GetFlag(FLAGS_fields));
+  if (!fields.ok()) {
+    std::fprintf(stderr, "detectctl %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+                 std::string(fields.status().message()).c_str());
+    return 2;
+  }
+  out->fields = *std::move(fields);
+  if (format == "ndjson" && HasField(out->fields, MatchField::kAuditId)) out->audit_ids_if_printed = &out->audit_ids;
   auto stub = StubFromFlags();
   if (!stub.ok()) {
     std::fprintf(stderr, "detectctl %.*s: %s\n", static_cast<int>(command.size()), command.data(),
@@ -77,8 +98,9 @@ bool FillBatch(EventReader& reader, EventEncoder& encoder, size_t* position, v1:
 int RunEvaluate(const Args& args) {
   Common c;
   if (int rc = Setup("evaluate", args, &c); rc != 0) return rc;
-  EventEncoder encoder(absl::GetFlag(FLAGS_raw), absl::GetFlag(FLAGS_log_type));
-  ResultPrinter printer("evaluate", absl::GetFlag(FLAGS_format) == "ndjson", absl::GetFlag(FLAGS_progress));
+  EventEncoder encoder(c.raw, absl::GetFlag(FLAGS_log_type), c.audit_ids_if_printed);
+  ResultPrinter printer("evaluate", absl::GetFlag(FLAGS_format) == "ndjson", absl::GetFlag(FLAGS_progress), c.fields,
+                        c.audit_ids_if_printed);
   const auto timeout = std::chrono::duration<double>(absl::GetFlag(FLAGS_timeout));
   size_t position = 0;
   v1::EvaluateRequest request;
@@ -95,14 +117,15 @@ int RunEvaluate(const Args& args) {
     printer.Print(response);
   }
   encoder.ReportFallbacks("evaluate");
-  return printer.Finish();
+  return InputFailed("evaluate", *c.reader, printer.Finish());
 }
 
 int RunStream(const Args& args) {
   Common c;
   if (int rc = Setup("stream", args, &c); rc != 0) return rc;
-  EventEncoder encoder(absl::GetFlag(FLAGS_raw), absl::GetFlag(FLAGS_log_type));
-  ResultPrinter printer("stream", absl::GetFlag(FLAGS_format) == "ndjson", absl::GetFlag(FLAGS_progress));
+  EventEncoder encoder(c.raw, absl::GetFlag(FLAGS_log_type), c.audit_ids_if_printed);
+  ResultPrinter printer("stream", absl::GetFlag(FLAGS_format) == "ndjson", absl::GetFlag(FLAGS_progress), c.fields,
+                        c.audit_ids_if_printed);
   grpc::ClientContext context;
   auto stream = c.stub->StreamEvaluate(&context);
 
@@ -140,7 +163,7 @@ int RunStream(const Args& args) {
   writer.join();
   grpc::Status status = stream->Finish();
   encoder.ReportFallbacks("stream");
-  const int rc = printer.Finish();
+  const int rc = InputFailed("stream", *c.reader, printer.Finish());
   return status.ok() ? rc : RpcFailed("stream", status);
 }
 
@@ -163,18 +186,17 @@ int RunRules(const Args& args) {
   grpc::Status status = (*stub)->ListRules(&context, request, &response);
   if (!status.ok()) return RpcFailed("rules", status);
   if (format == "json") {
-    std::string json;
-    google::protobuf::util::JsonPrintOptions options;
-    (void)google::protobuf::util::MessageToJsonString(response, &json, options);
-    std::printf("%s\n", json.c_str());
+    std::printf("%s\n", ProtoJson(response).c_str());
     return 0;
   }
-  std::printf("%-45s %-8s %-7s %-24s %s\n", "RULE_ID", "SEVERITY", "ENABLED", "LOG_TYPES", "DISPLAY_NAME");
+  // Columns as wide as their widest cell.
+  std::vector<std::vector<std::string>> rows = {{"RULE_ID", "SEVERITY", "ENABLED", "LOG_TYPES", "DISPLAY_NAME"}};
   for (const v1::RuleMetadata& r : response.rules()) {
-    const std::string severity(SeverityText(r.severity()));
-    std::printf("%-45s %-8s %-7s %-24s %s\n", r.rule_id().c_str(), severity.c_str(), r.enabled() ? "yes" : "no",
-                absl::StrJoin(r.log_types(), ",").c_str(), r.display_name().c_str());
+    rows.push_back({r.rule_id(), std::string(SeverityText(r.severity())), r.enabled() ? "yes" : "no",
+                    absl::StrJoin(r.log_types(), ","), r.display_name()});
   }
+  const std::string table = FormatTable(rows);
+  std::fwrite(table.data(), 1, table.size(), stdout);
   std::fprintf(stderr, "rules=%d version=%s\n", response.rules_size(), response.rule_set_version().c_str());
   return 0;
 }

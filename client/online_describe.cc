@@ -8,7 +8,7 @@
 #include "client/flags.h"
 #include "client/grpc_channel.h"
 #include "detect/v1/detect.grpc.pb.h"
-#include "google/protobuf/util/json_util.h"
+#include "client/online_common.h"
 
 namespace detect::client {
 
@@ -31,9 +31,7 @@ int RunDescribeRemote(const Args& args) {
     return 1;
   }
   if (format == "json") {
-    std::string json;
-    (void)google::protobuf::util::MessageToJsonString(response, &json);
-    std::printf("%s\n", json.c_str());
+    std::printf("%s\n", ProtoJson(response).c_str());
   } else {
     std::fwrite(response.text().data(), 1, response.text().size(), stdout);
   }

@@ -18,6 +18,13 @@ constexpr Entry kTactics[] = {
 
 constexpr Entry kTechniques[] = {
     {"T1021", "Remote Services"},
+    {"T1021.007", "Cloud Services"},
+    {"T1040", "Network Sniffing"},
+    {"T1068", "Exploitation for Privilege Escalation"},
+    {"T1546", "Event Triggered Execution"},
+    {"T1548.003", "Sudo and Sudo Caching"},
+    {"T1552.004", "Private Keys"},
+    {"T1578.002", "Create Cloud Instance"},
     {"T1020", "Automated Exfiltration"},
     {"T1041", "Exfiltration Over C2 Channel"},
     {"T1046", "Network Service Discovery"},

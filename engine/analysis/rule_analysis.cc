@@ -248,7 +248,12 @@ std::string FormatRuleAnalysisText(const RuleAnalysis& a) {
                   ", dedup period ", r.dedup_period_minutes, " min, threshold ", r.threshold,
                   r.enabled ? "" : ", disabled", "\n");
   if (!r.description.empty()) absl::StrAppend(&out, r.description, r.description.back() == '\n' ? "" : "\n");
-  out += "\nMITRE ATT&CK coverage\n| Tactic | Techniques |\n|---|---|\n";
+  // A section with no rows says so instead of printing an empty Markdown table.
+  if (a.mitre.empty()) {
+    out += "\nMITRE ATT&CK coverage: none (the rule has no Reports[\"MITRE ATT&CK\"])\n";
+  } else {
+    out += "\nMITRE ATT&CK coverage\n| Tactic | Techniques |\n|---|---|\n";
+  }
   for (const MitreMapping& m : a.mitre) {
     absl::StrAppend(&out, "| ", m.tactic_id, " ", m.tactic_name.empty() ? "(unknown tactic)" : m.tactic_name, " | ",
                     m.technique_id, m.technique_id.empty() ? "" : " ",
@@ -259,19 +264,30 @@ std::string FormatRuleAnalysisText(const RuleAnalysis& a) {
                   a.indexed_by.empty() ? "nothing (evaluated for every event of its log types)" : a.indexed_by, "\n");
   out += "\nCondition (every line must hold)\n";
   for (const std::string& c : a.condition) absl::StrAppend(&out, "  ", c, "\n");
-  out += "\nExclusions (top-level negated conjuncts)\n| # | Field | Kind | Excluded values |\n|---|---|---|---|\n";
+  bool exclusion_rows = false;
+  for (const Exclusion& e : a.exclusions) exclusion_rows = exclusion_rows || !e.predicates.empty();
+  if (a.exclusions.empty()) {
+    out += "\nExclusions: none\n";
+  } else {
+    out += "\nExclusions (top-level negated conjuncts)\n";
+    if (exclusion_rows) out += "| # | Field | Kind | Excluded values |\n|---|---|---|---|\n";
+  }
   for (size_t i = 0; i < a.exclusions.size(); ++i) {
     for (const Predicate& p : a.exclusions[i].predicates) {
       absl::StrAppend(&out, "| ", i + 1, " | ", Cell(p.field), " | ", p.kind, " | ", Cell(absl::StrJoin(p.values, ", ")), " |\n");
     }
   }
   for (size_t i = 0; i < a.exclusions.size(); ++i) absl::StrAppend(&out, "  ", i + 1, ": not ", a.exclusions[i].expression, "\n");
-  out += "\nIndicators (top-level conditions)\n| Field | Kind | Values | Other rules |\n|---|---|---|---|\n";
+  if (a.indicators.empty()) {
+    out += "\nIndicators: none\n";
+  } else {
+    out += "\nIndicators (top-level conditions)\n| Field | Kind | Values | Other rules |\n|---|---|---|---|\n";
+  }
   for (const Predicate& p : a.indicators) {
     absl::StrAppend(&out, "| ", Cell(p.field), " | ", p.kind, " | ", Cell(absl::StrJoin(p.values, ", ")), " | ",
                     p.other_rules, " |\n");
   }
-  out += "\nOutput fields\n| Field |\n|---|\n";
+  out += a.output_fields.empty() ? "\nOutput fields: none\n" : "\nOutput fields\n| Field |\n|---|\n";
   for (const std::string& f : a.output_fields) absl::StrAppend(&out, "| ", Cell(f), " |\n");
   return out;
 }
@@ -337,14 +353,19 @@ std::string FormatCoverageText(const RuleSet& rules) {
   for (const auto& [tactic, techniques] : Matrix(rules)) {
     for (const auto& [technique, ids] : techniques) {
       ++covered;
-      absl::StrAppend(&out, "| ", tactic, " ", MitreTacticName(tactic), " | ", technique, " ", MitreTechniqueName(technique),
+      const absl::string_view tactic_name = MitreTacticName(tactic);
+      const absl::string_view technique_name = MitreTechniqueName(technique);
+      absl::StrAppend(&out, "| ", tactic, " ", tactic_name.empty() ? "(unknown tactic)" : tactic_name, " | ",
+                      technique.empty() ? "(tactic only)" : technique,
+                      technique.empty() ? "" : (technique_name.empty() ? " (unknown technique)" : absl::StrCat(" ", technique_name)),
                       " | ", absl::StrJoin(ids, ", "), " |\n");
     }
   }
   size_t unmapped = 0;
   for (size_t i = 0; i < rules.size(); ++i) unmapped += ParseMitreReports(rules.rule(i)).empty() ? 1 : 0;
-  absl::StrAppend(&out, "\n", rules.size(), " rules, ", covered, " tactic/technique pairs covered, ", unmapped,
-                  " rules without a MITRE ATT&CK mapping\n");
+  absl::StrAppend(&out, "\n", rules.size(), rules.size() == 1 ? " rule, " : " rules, ", covered,
+                  covered == 1 ? " tactic/technique pair" : " tactic/technique pairs", " covered, ", unmapped,
+                  unmapped == 1 ? " rule" : " rules", " without a MITRE ATT&CK mapping\n");
   return out;
 }
 

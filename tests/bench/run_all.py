@@ -115,8 +115,7 @@ class Server:
         cmd = [os.path.join(BUILD, "bin/detectctl"), "bench", "--server", self.address, "--mode", mode,
                "--concurrency", str(concurrency), "--batch_size", str(batch), "--duration", str(seconds),
                "--rate", str(rate), events]
-        if raw:
-            cmd.append("--raw")
+        cmd.append("--raw" if raw else "--typed")
         return kv(run(cmd).stdout)
 
     def stop(self):

@@ -72,7 +72,8 @@ def main():
                 shutil.copy(pack[rule_id], rules_dir)
             ours, theirs = os.path.join(tmp, mode + ".ours"), os.path.join(tmp, mode + ".ref")
             with open(ours, "w") as f:
-                subprocess.run([a.detectctl, "eval", "--rules", rules_dir, "--format", "ndjson", events], stdout=f, check=True)
+                subprocess.run([a.detectctl, "eval", "--rules", rules_dir, "--format", "ndjson",
+                                "--fields", "line,rule_id,severity,title,dedup", events], stdout=f, check=True)
             with open(theirs, "w") as f:
                 subprocess.run([python, os.path.join(bench, "panther_style_baseline.py"), events, "--rules", mode, "--emit"],
                                stdout=f, check=True)

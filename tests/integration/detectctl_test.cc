@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
@@ -16,6 +18,7 @@
 namespace detect::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -68,7 +71,8 @@ TEST_F(DetectctlTest, EvaluateAndStreamPrintWhatEvalPrints) {
   ASSERT_EQ(offline_->exit_code, 0) << offline_->err;
   ASSERT_THAT(offline_->out, HasSubstr("\"rule_id\": \"Amazon.EKS.AnonymousAPIAccess\""));
   for (const char* command : {"evaluate", "stream"}) {
-    for (const char* flags : {"--format ndjson", "--format ndjson --raw", "--format ndjson --batch_size 1"}) {
+    for (const char* flags : {"--format ndjson", "--format ndjson --typed", "--format ndjson --raw",
+                              "--format ndjson --batch_size 1", "--format ndjson --typed --batch_size 1"}) {
       Output o = RunDetectctl(Online(command, flags, "tests/testdata/seed_events.ndjson"));
       EXPECT_EQ(o.exit_code, 0) << command << " " << flags << ": " << o.err;
       EXPECT_EQ(o.out, offline_->out) << command << " " << flags;
@@ -86,6 +90,71 @@ TEST_F(DetectctlTest, ReadsAKubernetesEventListDocument) {
     Output o = RunDetectctl(Online(command, "--format ndjson", path));
     EXPECT_EQ(o.exit_code, 0) << o.err;
     EXPECT_EQ(o.out, offline_->out) << command;
+  }
+}
+
+// One table of input shapes through eval, evaluate and stream: every command reads every shape, and prints
+// the same (text table and NDJSON alike); the same input read by the three gives the same bytes.
+TEST_F(DetectctlTest, EveryInputShapeReadsTheSameThroughEvalEvaluateAndStream) {
+  TempDir dir;
+  const std::vector<std::string> seed = SeedEvents();
+  std::string pretty_array = "[\n";
+  for (size_t i = 0; i < seed.size(); ++i) absl::StrAppend(&pretty_array, "  ", seed[i], i + 1 < seed.size() ? ",\n" : "\n");
+  pretty_array += "]\n";
+  const struct {
+    const char* name;
+    std::string text;
+    const char* shape;
+  } inputs[] = {
+      {"ndjson", absl::StrJoin(seed, "\n") + "\n", "input=NDJSON"},
+      {"eventlist", "{\n  \"kind\": \"EventList\",\n  \"apiVersion\": \"audit.k8s.io/v1\",\n  \"items\": [\n" +
+                        absl::StrJoin(seed, ",\n") + "\n  ]\n}\n", "input=EventList"},
+      {"eventlist_one_line", "{\"kind\":\"EventList\",\"items\":[" + absl::StrJoin(seed, ",") + "]}\n", "input=EventList"},
+      {"array", pretty_array, "input=array"},
+  };
+  for (const char* format : {"text", "ndjson"}) {
+    const std::string flags = std::string("--format ") + format;
+    Output reference = RunDetectctl("eval --rules rules " + flags + " tests/testdata/seed_events.ndjson");
+    ASSERT_EQ(reference.exit_code, 0) << reference.err;
+    for (const auto& input : inputs) {
+      const std::string path = dir.Sub(input.name);
+      std::ofstream(path) << input.text;
+      Output eval = RunDetectctl("eval --rules rules " + flags + " " + path);
+      EXPECT_EQ(eval.exit_code, 0) << input.name << ": " << eval.err;
+      EXPECT_EQ(eval.out, reference.out) << "eval " << input.name;
+      EXPECT_THAT(eval.err, HasSubstr(input.shape)) << input.name;
+      Output piped = RunDetectctl("eval --rules rules " + flags + " - < " + path);
+      EXPECT_EQ(piped.out, reference.out) << "eval - < " << input.name;
+      for (const char* command : {"evaluate", "stream"}) {
+        Output o = RunDetectctl(Online(command, flags, path));
+        EXPECT_EQ(o.exit_code, 0) << command << " " << input.name << ": " << o.err;
+        EXPECT_EQ(o.out, reference.out) << command << " " << input.name;
+      }
+    }
+  }
+  // One pretty-printed event.
+  const std::string one = dir.Sub("one.json");
+  std::ofstream(one) << "{\n  " << seed[0].substr(1) << "\n";
+  Output eval_one = RunDetectctl("eval --rules rules --format ndjson " + one);
+  EXPECT_EQ(eval_one.exit_code, 0) << eval_one.err;
+  EXPECT_THAT(eval_one.err, HasSubstr("events=1 "));
+  EXPECT_THAT(eval_one.out, HasSubstr("\"rule_id\": \"Amazon.EKS.AnonymousAPIAccess\""));
+  for (const char* command : {"evaluate", "stream"}) {
+    EXPECT_EQ(RunDetectctl(Online(command, "--format ndjson", one)).out, eval_one.out) << command;
+  }
+}
+
+TEST_F(DetectctlTest, InputThatIsNotEventsFailsEveryCommand) {
+  TempDir dir;
+  const std::string path = dir.Sub("broken.json");
+  std::ofstream(path) << "{\n  \"verb\": \"get\",\n  broken\n}\n";
+  Output eval = RunDetectctl("eval --rules rules " + path);
+  EXPECT_EQ(eval.exit_code, 1);
+  EXPECT_THAT(eval.err, HasSubstr("is neither NDJSON"));
+  for (const char* command : {"evaluate", "stream"}) {
+    Output o = RunDetectctl(Online(command, "", path));
+    EXPECT_EQ(o.exit_code, 1) << command;
+    EXPECT_THAT(o.err, HasSubstr("is neither NDJSON")) << command;
   }
 }
 
@@ -107,6 +176,27 @@ TEST_F(DetectctlTest, RulesListsTheRuleSet) {
   EXPECT_EQ(o.exit_code, 0) << o.err;
   EXPECT_THAT(o.out, HasSubstr("Amazon.EKS.AnonymousAPIAccess"));
   EXPECT_THAT(o.err, HasSubstr("version=" + server_->daemon->rule_store().Current()->version()));
+}
+
+// One naming across JSON outputs: snake_case keys, severities as rules write them.
+TEST_F(DetectctlTest, JsonOutputsShareOneNaming) {
+  Output rules = RunDetectctl("rules --format json --server " + *address_);
+  EXPECT_EQ(rules.exit_code, 0) << rules.err;
+  EXPECT_THAT(rules.out, HasSubstr("\"rule_id\":\"Amazon.EKS.AnonymousAPIAccess\""));
+  EXPECT_THAT(rules.out, HasSubstr("\"severity\":\"Low\""));
+  EXPECT_THAT(rules.out, Not(HasSubstr("ruleId")));
+  EXPECT_THAT(rules.out, Not(HasSubstr("SEVERITY_")));
+  Output describe = RunDetectctl("describe --format json --server " + *address_ + " Amazon.EKS.AnonymousAPIAccess");
+  EXPECT_EQ(describe.exit_code, 0) << describe.err;
+  EXPECT_THAT(describe.out, AllOf(HasSubstr("\"rule_id\":"), HasSubstr("\"indexed_by\":"), Not(HasSubstr("SEVERITY_"))));
+  Output test = RunDetectctl("test --format json rules/aws_eks");
+  EXPECT_THAT(test.out, AllOf(HasSubstr("\"rule_id\""), Not(HasSubstr("ruleId"))));
+  // The rules table is as wide as its content: no cell runs into the next column.
+  Output table = RunDetectctl("rules --server " + *address_);
+  for (const std::string& line : std::vector<std::string>(absl::StrSplit(table.out, '\n'))) {
+    if (line.empty()) continue;
+    EXPECT_THAT(line, ::testing::MatchesRegex("^[^ ]+ +[A-Za-z_]+ +(yes|no|ENABLED) +[^ ]+  .*")) << line;
+  }
 }
 
 TEST_F(DetectctlTest, BenchReportsThroughputAndLatency) {
