@@ -113,7 +113,15 @@ absl::Status Daemon::Init() {
       RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path}, metrics_.get());
   if (absl::StatusOr<ReloadOutcome> loaded = store_->Reload("startup"); !loaded.ok()) return loaded.status();
   evaluator_ = std::make_unique<EngineEvaluator>(store_.get());
-  service_ = std::make_unique<DetectionService>(evaluator_.get(), metrics_.get(), options_.service);
+  alert_metrics_ = std::make_unique<AlertMetrics>();
+  if (options_.alerts.enabled) {
+    absl::StatusOr<std::unique_ptr<AlertPipeline>> pipeline =
+        AlertPipeline::Create(options_.alerts, alert_metrics_.get());
+    if (!pipeline.ok()) return pipeline.status();
+    alerts_ = *std::move(pipeline);
+    alerting_evaluator_ = std::make_unique<AlertingEvaluator>(evaluator_.get(), store_.get(), alerts_.get());
+  }
+  service_ = std::make_unique<DetectionService>(&evaluator(), metrics_.get(), options_.service);
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(options_);
   if (!creds.ok()) return creds.status();
@@ -158,7 +166,8 @@ absl::Status Daemon::Init() {
   Log(LogLevel::kInfo, "serving",
       {{"listen", options_.listen}, {"port", port_}, {"tls", !options_.tls_cert.empty()},
        {"mtls", !options_.tls_client_ca.empty()}, {"health_port", health_port_}, {"metrics_port", metrics_port()},
-       {"rules", store_->Current()->size()}, {"version", store_->Current()->version()}});
+       {"rules", store_->Current()->size()}, {"version", store_->Current()->version()},
+       {"alerts", options_.alerts.enabled ? options_.alerts.store : "off"}});
   return absl::OkStatus();
 }
 
@@ -171,10 +180,10 @@ absl::Status Daemon::StartMetricsHttp() {
   http.keep_alive_timeout = absl::ZeroDuration();  // One scrape per connection, as the old endpoint did.
   const std::vector<std::string> get = {"GET", "HEAD"};
   std::vector<HttpRoute> routes;
-  routes.push_back({"/metrics", get, 0, nullptr, [m = metrics_.get()](HttpRequest&) {
+  routes.push_back({"/metrics", get, 0, nullptr, [m = metrics_.get(), a = alert_metrics_.get()](HttpRequest&) {
                       HttpResponse r;
                       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                      r.body = m->RenderPrometheus();
+                      r.body = m->RenderPrometheus() + a->RenderPrometheus();
                       return r;
                     }});
   routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {
@@ -215,6 +224,7 @@ void Daemon::Shutdown() {
     health_server_->Shutdown(std::chrono::system_clock::now());
     health_server_->Wait();
   }
+  if (alerts_ != nullptr) alerts_->Shutdown(absl::Now() + options_.alert_drain);
   if (metrics_http_ != nullptr) metrics_http_->Stop();
   Log(LogLevel::kInfo, "drained", {{"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
 }

@@ -12,6 +12,10 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpcpp/server.h"
+#include "server/alerts/alert_metrics.h"
+#include "server/alerts/alert_options.h"
+#include "server/alerts/alert_pipeline.h"
+#include "server/alerts/alerting_evaluator.h"
 #include "server/engine_evaluator.h"
 #include "server/metrics.h"
 #include "server/http/http_server.h"
@@ -47,6 +51,9 @@ struct DaemonOptions {
   bool watch_rules = true;
   absl::Duration watch_debounce = absl::Milliseconds(500);
   std::string port_file;                 // If set, the bound gRPC port is written there once serving.
+  AlertOptions alerts;                   // enabled by default: memory store, no sinks.
+  // On shutdown, how long queued alerts may still be delivered after the gRPC drain.
+  absl::Duration alert_drain = absl::Seconds(5);
 };
 
 // Thread-safe.
@@ -64,6 +71,11 @@ class Daemon {
   RuleStore& rule_store() { return *store_; }
   Metrics& metrics() { return *metrics_; }
   DetectionService& service() { return *service_; }
+  // What every transport evaluates through: the alerting decorator when alerts are on, else the engine.
+  Evaluator& evaluator() { return alerting_evaluator_ != nullptr ? static_cast<Evaluator&>(*alerting_evaluator_)
+                                                                 : static_cast<Evaluator&>(*evaluator_); }
+  AlertPipeline* alerts() { return alerts_.get(); }  // Null with alerts off.
+  AlertMetrics& alert_metrics() { return *alert_metrics_; }
 
   absl::StatusOr<ReloadOutcome> Reload(absl::string_view reason) { return store_->Reload(reason); }
 
@@ -81,6 +93,9 @@ class Daemon {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<RuleStore> store_;
   std::unique_ptr<EngineEvaluator> evaluator_;
+  std::unique_ptr<AlertMetrics> alert_metrics_;
+  std::unique_ptr<AlertPipeline> alerts_;
+  std::unique_ptr<AlertingEvaluator> alerting_evaluator_;
   std::unique_ptr<DetectionService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;

@@ -7,6 +7,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/time/time.h"
+#include "server/alerts/alert_flags.h"
 #include "server/daemon.h"
 #include "server/log.h"
 #include "version/program_help.h"
@@ -84,6 +85,12 @@ int main(int argc, char** argv) {
   o.watch_rules = absl::GetFlag(FLAGS_watch_rules);
   o.watch_debounce = absl::Milliseconds(absl::GetFlag(FLAGS_watch_debounce_ms));
   o.port_file = absl::GetFlag(FLAGS_port_file);
+  absl::StatusOr<detect::server::AlertOptions> alerts = detect::server::AlertOptionsFromFlags();
+  if (!alerts.ok()) {
+    std::fprintf(stderr, "detectd: %s\n", std::string(alerts.status().message()).c_str());
+    return 2;
+  }
+  o.alerts = *std::move(alerts);
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {

@@ -1,0 +1,35 @@
+// AlertStore: where alert windows live. The interface is small (record one match, learn what it did) so that
+// the in-memory store (memory_store.h) and the Redis store (server/alerts/redis_store.h) pass one test suite.
+#ifndef DETECT_ALERT_ALERT_STORE_H_
+#define DETECT_ALERT_ALERT_STORE_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "alert/alert.h"
+#include "alert/window.h"
+
+namespace detect::alert {
+
+struct RecordResult {
+  Outcome outcome = Outcome::kBelowThreshold;
+  std::string alert_id;               // The alert the match opened or joined; empty below the threshold.
+  std::optional<AlertRecord> emit;    // Set for kAlertOpened / kAlertUpdated: what to deliver.
+};
+
+// Implementations are thread-safe.
+class AlertStore {
+ public:
+  virtual ~AlertStore() = default;
+  // Applies one match atomically (two replicas recording matches of one key at once make exactly one alert).
+  // An error means the match was not recorded (the caller may buffer and retry it).
+  virtual absl::StatusOr<RecordResult> Record(const MatchRecord& match) = 0;
+};
+
+// The key of a window: rule id and dedup, joined unambiguously.
+std::string WindowKey(absl::string_view rule_id, absl::string_view dedup);
+
+}  // namespace detect::alert
+
+#endif  // DETECT_ALERT_ALERT_STORE_H_

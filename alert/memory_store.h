@@ -1,0 +1,48 @@
+// MemoryAlertStore: alert windows in process memory, bounded as an LRU of at most max_windows keys. Evicting a
+// window that has not ended loses its count (a later match opens a new window); every such eviction is counted
+// and reported through the on_evict hook (the server logs and exports it), never silent.
+#ifndef DETECT_ALERT_MEMORY_STORE_H_
+#define DETECT_ALERT_MEMORY_STORE_H_
+
+#include <atomic>
+#include <functional>
+#include <list>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "alert/alert_store.h"
+
+namespace detect::alert {
+
+struct MemoryStoreOptions {
+  size_t max_windows = 100000;  // About 100 MB at the worst (10 sample ids and 1 KB context per window).
+  WindowPolicy policy;
+  // Called (outside no lock: keep it cheap) for each open window evicted, with its rule id and dedup.
+  std::function<void(const std::string& rule_id, const std::string& dedup)> on_evict;
+};
+
+// Thread-safe (one mutex around the map; Record is O(1)).
+class MemoryAlertStore final : public AlertStore {
+ public:
+  explicit MemoryAlertStore(MemoryStoreOptions options);
+  absl::StatusOr<RecordResult> Record(const MatchRecord& match) override ABSL_LOCKS_EXCLUDED(mu_);
+
+  size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
+  uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Entry {
+    std::string key;
+    Window window;
+  };
+  const MemoryStoreOptions options_;
+  mutable absl::Mutex mu_;
+  std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);  // Most recently used first.
+  absl::flat_hash_map<std::string, std::list<Entry>::iterator> index_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> evictions_{0};
+};
+
+}  // namespace detect::alert
+
+#endif  // DETECT_ALERT_MEMORY_STORE_H_

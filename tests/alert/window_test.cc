@@ -1,0 +1,121 @@
+// The window/threshold state machine, table-driven with an injected clock (match times are given).
+#include "alert/window.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace detect::alert {
+namespace {
+
+struct Step {
+  double at_seconds;
+  Outcome expect;
+  Severity severity = Severity::kLow;
+};
+
+struct Case {
+  std::string name;
+  int period_minutes;
+  int threshold;
+  double update_interval_seconds;
+  std::vector<Step> steps;
+  int64_t final_count;
+  Severity final_highest = Severity::kLow;
+};
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+
+MatchRecord MatchAt(const std::shared_ptr<const RuleMeta>& rule, double seconds, Severity sev, int i) {
+  MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.title = "t" + std::to_string(i);
+  m.severity = sev;
+  m.event_id = "e" + std::to_string(i);
+  m.time = kT0 + absl::Seconds(seconds);
+  return m;
+}
+
+class WindowTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(WindowTest, OutcomesFollowPantherSemantics) {
+  const Case& c = GetParam();
+  auto rule = std::make_shared<RuleMeta>();
+  rule->id = "R";
+  rule->dedup_period_minutes = c.period_minutes;
+  rule->threshold = c.threshold;
+  WindowPolicy policy;
+  policy.update_interval = absl::Seconds(c.update_interval_seconds);
+  Window w;
+  for (size_t i = 0; i < c.steps.size(); ++i) {
+    const Step& s = c.steps[i];
+    EXPECT_EQ(ApplyMatch(MatchAt(rule, s.at_seconds, s.severity, static_cast<int>(i)), policy, &w), s.expect)
+        << "step " << i << " at +" << s.at_seconds << "s";
+  }
+  EXPECT_EQ(w.alert.match_count, c.final_count);
+  EXPECT_EQ(w.alert.highest_severity, c.final_highest);
+  EXPECT_EQ(w.alert.window_end - w.alert.window_start, absl::Minutes(c.period_minutes));
+}
+
+using O = Outcome;
+INSTANTIATE_TEST_SUITE_P(
+    Cases, WindowTest,
+    ::testing::Values(
+        Case{"threshold_one_first_match_alerts", 60, 1, 300, {{0, O::kAlertOpened}}, 1},
+        Case{"threshold_three_third_match_alerts", 60, 3, 300,
+             {{0, O::kBelowThreshold}, {10, O::kBelowThreshold}, {20, O::kAlertOpened}, {30, O::kAlertJoined}}, 4},
+        Case{"match_exactly_at_window_end_opens_new_window", 1, 2, 300,
+             {{0, O::kBelowThreshold}, {60, O::kBelowThreshold}}, 1},
+        Case{"match_just_before_window_end_joins", 1, 2, 300,
+             {{0, O::kBelowThreshold}, {59.999, O::kAlertOpened}}, 2},
+        Case{"threshold_reached_by_last_match_of_window", 1, 3, 300,
+             {{0, O::kBelowThreshold}, {30, O::kBelowThreshold}, {59.5, O::kAlertOpened}}, 3},
+        Case{"window_ending_below_threshold_makes_no_alert", 1, 3, 300,
+             {{0, O::kBelowThreshold}, {30, O::kBelowThreshold}, {61, O::kBelowThreshold},
+              {70, O::kBelowThreshold}}, 2},
+        Case{"every_match_updates_with_zero_interval", 60, 1, 0,
+             {{0, O::kAlertOpened}, {1, O::kAlertUpdated}, {2, O::kAlertUpdated}}, 3},
+        Case{"updates_at_most_once_per_interval", 60, 1, 10,
+             {{0, O::kAlertOpened}, {5, O::kAlertJoined}, {12, O::kAlertUpdated}, {15, O::kAlertJoined}}, 4},
+        Case{"event_time_going_backwards_joins_the_window", 60, 2, 300,
+             {{100, O::kBelowThreshold}, {50, O::kAlertOpened}}, 2},
+        Case{"highest_severity_is_kept", 60, 1, 300,
+             {{0, O::kAlertOpened, Severity::kLow}, {1, O::kAlertJoined, Severity::kCritical},
+              {2, O::kAlertJoined, Severity::kMedium}}, 3, Severity::kCritical},
+        Case{"next_window_after_an_alert_alerts_again", 60, 1, 300,
+             {{0, O::kAlertOpened}, {3600, O::kAlertOpened}}, 1},
+        Case{"zero_threshold_counts_as_one", 60, 0, 300, {{0, O::kAlertOpened}}, 1}),
+    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+
+TEST(WindowFieldsTest, AlertKeepsOpenerFieldsAndBoundsSamples) {
+  auto rule = std::make_shared<RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 2;
+  WindowPolicy policy;
+  policy.max_sample_event_ids = 2;
+  Window w;
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 10, Severity::kLow, 0), policy, &w), Outcome::kBelowThreshold);
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 5, Severity::kHigh, 1), policy, &w), Outcome::kAlertOpened);
+  ApplyMatch(MatchAt(rule, 20, Severity::kLow, 2), policy, &w);
+  EXPECT_EQ(w.alert.title, "t0");
+  EXPECT_EQ(w.alert.severity, Severity::kLow);
+  EXPECT_EQ(w.alert.highest_severity, Severity::kHigh);
+  EXPECT_EQ(w.alert.first_match_time, kT0 + absl::Seconds(5));
+  EXPECT_EQ(w.alert.last_match_time, kT0 + absl::Seconds(20));
+  EXPECT_EQ(w.alert.sample_event_ids, (std::vector<std::string>{"e0", "e1"}));
+  EXPECT_EQ(w.alert.alert_id, AlertId("R", "k", kT0 + absl::Seconds(10)));
+}
+
+TEST(AlertIdTest, StableAndDistinct) {
+  const std::string a = AlertId("R", "k", kT0);
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_EQ(a, AlertId("R", "k", kT0));
+  EXPECT_NE(a, AlertId("R", "k", kT0 + absl::Microseconds(1)));
+  EXPECT_NE(a, AlertId("R", "k2", kT0));
+  EXPECT_NE(AlertId("Ra", "b", kT0), AlertId("R", "ab", kT0));
+}
+
+}  // namespace
+}  // namespace detect::alert

@@ -1,0 +1,182 @@
+// The alerting decorator and the local pipeline: matches of the real engine become alerts in an NDJSON file,
+// Match.alert_id is set from the threshold on, the event clock reads event times, and an unreachable store
+// buffers matches (bounded, counted) and replays them when it answers again.
+#include <atomic>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "alert/memory_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/alerts/alert_pipeline.h"
+#include "server/alerts/alerting_evaluator.h"
+#include "server/engine_evaluator.h"
+#include "tests/server/test_files.h"
+#include "tests/testing/eventually.h"
+#include "tests/testing/status_matchers.h"
+
+namespace detect::server {
+namespace {
+
+using ::detect::testing::Eventually;
+using ::detect::testing::IsOk;
+using ::testing::HasSubstr;
+
+constexpr char kRule[] = R"(AnalysisType: rule
+RuleID: Test.Exec
+DisplayName: Exec into pod
+Enabled: true
+LogTypes: [Amazon.EKS.Audit]
+Severity: High
+DedupPeriodMinutes: 10
+Threshold: 2
+Runbook: check the pod
+Reports:
+  MITRE ATT&CK:
+    - TA0002:T1609
+Detection:
+  - Key: verb
+    Condition: Equals
+    Value: exec
+)";
+
+std::vector<std::string> Lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+class AlertingEvaluatorTest : public ::testing::Test {
+ protected:
+  void Start(AlertClock clock) {
+    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), kRule);
+    rules_ = std::make_unique<RuleStore>(RuleStoreOptions{dir_.path(), EngineOptions{}, ""}, nullptr);
+    ASSERT_THAT(rules_->Reload("test"), IsOk());
+    engine_ = std::make_unique<EngineEvaluator>(rules_.get());
+    AlertOptions o;
+    o.clock = clock;
+    o.file = dir_.Sub("alerts.ndjson");
+    absl::StatusOr<std::unique_ptr<AlertPipeline>> p = AlertPipeline::Create(o, &metrics_);
+    ASSERT_THAT(p.status(), IsOk());
+    pipeline_ = *std::move(p);
+    alerting_ = std::make_unique<AlertingEvaluator>(engine_.get(), rules_.get(), pipeline_.get(),
+                                                    [this] { return now_; });
+  }
+  v1::EvaluateResponse Evaluate(const std::vector<std::string>& json_events) {
+    v1::EvaluateRequest request;
+    for (size_t i = 0; i < json_events.size(); ++i) {
+      v1::Event* e = request.add_events();
+      e->set_id("e" + std::to_string(next_id_++));
+      e->set_json(json_events[i]);
+    }
+    bytes_ = request.SerializeAsString();
+    RequestView view;
+    EXPECT_THAT(ParseRequestView(bytes_, &view), IsOk());
+    v1::EvaluateResponse response;
+    alerting_->Evaluate(view, &response);
+    return response;
+  }
+  ::detect::testing::TempDir dir_;
+  AlertMetrics metrics_;
+  std::unique_ptr<RuleStore> rules_;
+  std::unique_ptr<EngineEvaluator> engine_;
+  std::unique_ptr<AlertPipeline> pipeline_;
+  std::unique_ptr<AlertingEvaluator> alerting_;
+  absl::Time now_ = absl::FromUnixSeconds(1700000000);
+  std::string bytes_;
+  int next_id_ = 1;
+};
+
+TEST_F(AlertingEvaluatorTest, ThresholdMatchOpensOneAlertWrittenToTheFile) {
+  Start(AlertClock::kProcessing);
+  v1::EvaluateResponse first = Evaluate({R"({"verb":"exec"})", R"({"verb":"get"})"});
+  ASSERT_EQ(first.results(0).matches_size(), 1);
+  EXPECT_EQ(first.results(0).matches(0).alert_id(), "");  // 1 of 2: below the threshold.
+  now_ += absl::Minutes(1);
+  v1::EvaluateResponse second = Evaluate({R"({"verb":"exec"})"});
+  ASSERT_EQ(second.results(0).matches_size(), 1);
+  const std::string alert_id = second.results(0).matches(0).alert_id();
+  EXPECT_EQ(alert_id.size(), 32u);
+  now_ += absl::Minutes(1);
+  EXPECT_EQ(Evaluate({R"({"verb":"exec"})"}).results(0).matches(0).alert_id(), alert_id);  // Joins it.
+  ASSERT_TRUE(Eventually([&] { return Lines(dir_.Sub("alerts.ndjson")).size() == 1; }))
+      << "alert file: " << ::testing::PrintToString(Lines(dir_.Sub("alerts.ndjson")));
+  const std::string line = Lines(dir_.Sub("alerts.ndjson"))[0];
+  EXPECT_THAT(line, HasSubstr("\"alert_id\":\"" + alert_id + "\",\"state\":\"opened\",\"rule_id\":\"Test.Exec\""));
+  EXPECT_THAT(line, HasSubstr("\"match_count\":2"));
+  EXPECT_THAT(line, HasSubstr("\"sample_event_ids\":[\"e1\",\"e3\"]"));
+  EXPECT_THAT(line, HasSubstr("\"runbook\":\"check the pod\""));
+  EXPECT_THAT(line, HasSubstr("\"mitre_attack\":[\"TA0002:T1609\"]"));
+  EXPECT_EQ(metrics_.alerts_opened.load(), 1u);
+  EXPECT_EQ(metrics_.matches_below_threshold.load(), 1u);
+  EXPECT_EQ(metrics_.matches_joined.load(), 1u);
+  EXPECT_TRUE(Eventually([&] { return metrics_.deliveries("file:" + dir_.Sub("alerts.ndjson"),
+                                                          DeliveryOutcome::kDelivered) == 1; }));
+}
+
+TEST_F(AlertingEvaluatorTest, WindowEndsAfterDedupPeriodWithoutAlert) {
+  Start(AlertClock::kProcessing);
+  Evaluate({R"({"verb":"exec"})"});
+  now_ += absl::Minutes(10);  // Exactly the window's end: a new window.
+  EXPECT_EQ(Evaluate({R"({"verb":"exec"})"}).results(0).matches(0).alert_id(), "");
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+}
+
+TEST_F(AlertingEvaluatorTest, EventClockReadsEventTimes) {
+  Start(AlertClock::kEvent);
+  // Eleven minutes apart by event time (the processing clock does not move): two windows, no alert.
+  Evaluate({R"({"verb":"exec","requestReceivedTimestamp":"2024-01-01T00:00:00Z"})",
+            R"({"verb":"exec","p_event_time":"2024-01-01 00:11:00"})"});
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+  v1::EvaluateResponse r = Evaluate({R"({"verb":"exec","stageTimestamp":"2024-01-01T00:12:00Z"})"});
+  EXPECT_NE(r.results(0).matches(0).alert_id(), "");
+  ASSERT_TRUE(Eventually([&] { return Lines(dir_.Sub("alerts.ndjson")).size() == 1; }));
+  EXPECT_THAT(Lines(dir_.Sub("alerts.ndjson"))[0], HasSubstr("\"first_event_time\":\"2024-01-01T00:11:00.000000Z\""));
+  // No time in the event: processing time, counted.
+  Evaluate({R"({"verb":"exec"})"});
+  EXPECT_EQ(metrics_.event_time_missing.load(), 1u);
+}
+
+// A store that fails while `down` is set.
+class FlakyStore final : public alert::AlertStore {
+ public:
+  explicit FlakyStore(std::atomic<bool>* down) : down_(down), inner_(alert::MemoryStoreOptions{}) {}
+  absl::StatusOr<alert::RecordResult> Record(const alert::MatchRecord& m) override {
+    if (down_->load()) return absl::UnavailableError("down");
+    return inner_.Record(m);
+  }
+
+ private:
+  std::atomic<bool>* down_;
+  alert::MemoryAlertStore inner_;
+};
+
+TEST(AlertPipelineTest, UnreachableStoreBuffersBoundedAndReplaysInOrder) {
+  std::atomic<bool> down{true};
+  AlertMetrics metrics;
+  AlertOptions o;
+  o.redis_buffer = 3;
+  AlertPipeline pipeline(o, std::make_unique<FlakyStore>(&down), false, nullptr, &metrics);
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 3;
+  alert::MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(pipeline.Record(m), "");
+  EXPECT_EQ(metrics.degraded.load(), 1);
+  EXPECT_EQ(metrics.buffered.load(), 3);
+  EXPECT_EQ(metrics.buffer_overflow.load(), 2u);
+  down = false;
+  ASSERT_TRUE(Eventually([&] { return metrics.degraded.load() == 0 && metrics.buffered.load() == 0; }))
+      << "buffered=" << metrics.buffered.load();
+  EXPECT_EQ(metrics.alerts_opened.load(), 1u);  // The three replayed matches reached the threshold.
+  EXPECT_NE(pipeline.Record(m), "");
+}
+
+}  // namespace
+}  // namespace detect::server
