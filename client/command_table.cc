@@ -28,9 +28,11 @@ std::vector<Command> BuildTable() {
   t.push_back({"test", "[flags] PATH...", "run every rule's Tests; exit 1 on any failure",
                "Compiles the rules under each PATH (file or directory) and runs the Tests: of each rule, "
                "printing every failing test and a summary.",
-               {"format", "strict"},
+               {"format", "strict", "filter", "minimum_tests", "explain"},
                {"text", "json", "junit"},
-               {"detectctl test rules/", "detectctl test --format junit rules/ > results.xml"},
+               {"detectctl test rules/", "detectctl test --format junit rules/ > results.xml",
+                "detectctl test --filter 'Kubernetes.Pod.*' --explain rules/",
+                "detectctl test --minimum-tests 2 rules/   # every rule: 2 tests, one true and one false case"},
                false, RunTest});
   t.push_back({"eval", "--rules PATH [flags] FILE|-", "evaluate events in-process, one line per match",
                "Reads NDJSON events (one per line), a Kubernetes EventList, a JSON array of events or one "
@@ -50,6 +52,15 @@ std::vector<Command> BuildTable() {
                {"detectctl describe --rules rules/ Amazon.EKS.AnonymousAPIAccess",
                 "detectctl describe --server localhost:50051 --format json Amazon.EKS.AnonymousAPIAccess"},
                false, RunDescribe});
+  t.push_back({"explain", "--rules PATH [flags] RULE_ID FILE|-", "why a rule does or does not match an event",
+               "Evaluates RULE_ID on each event of FILE (any input shape eval reads) node by node and prints the "
+               "condition tree: each node's value, for comparisons the key read and the value found there, which "
+               "exclusion fired, and one line saying what decided the result.",
+               Concat({kRuleLoading, {"format"}}),
+               {"text", "json"},
+               {"detectctl explain --rules rules/ Amazon.EKS.AnonymousAPIAccess event.json",
+                "detectctl explain --rules rules/ --format json Amazon.EKS.AnonymousAPIAccess event.json"},
+               false, RunExplain});
   t.push_back({"coverage", "--rules PATH [flags]", "MITRE ATT&CK matrix of a rule set", "",
                Concat({kRuleLoading, {"format"}}),
                {"text", "json"},

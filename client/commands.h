@@ -15,6 +15,7 @@ int RunTest(const Args& args);       // detectctl test PATH...
 int RunEval(const Args& args);       // detectctl eval --rules PATH FILE|-
 int RunDescribe(const Args& args);   // detectctl describe --rules PATH RULE_ID
 int RunCoverage(const Args& args);   // detectctl coverage --rules PATH
+int RunExplain(const Args& args);    // detectctl explain --rules PATH RULE_ID EVENT_FILE
 
 // Online (gRPC); built only with the server parts (DETECT_WITH_GRPC).
 int RunEvaluate(const Args& args);   // detectctl evaluate --server ADDR FILE|-

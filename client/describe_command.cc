@@ -8,7 +8,6 @@
 #include "client/flags.h"
 #include "client/rule_loading.h"
 #include "engine/analysis/rule_analysis.h"
-#include "version/program_help.h"
 
 namespace detect::client {
 
@@ -23,15 +22,8 @@ int RunDescribe(const Args& args) {
 #endif
   auto rules = LoadRulesFromFlags("describe");
   if (rules == nullptr) return 1;
-  const int index = rules->FindRule(args[0]);
-  if (index < 0) {
-    std::vector<std::string> ids;
-    for (size_t i = 0; i < rules->size(); ++i) ids.push_back(rules->rule(i).id);
-    const std::string near = version::Nearest(args[0], ids);
-    std::fprintf(stderr, "detectctl describe: no rule %s in %s%s\n", args[0].c_str(),
-                 absl::GetFlag(FLAGS_rules).c_str(), near.empty() ? "" : (" (did you mean " + near + "?)").c_str());
-    return 1;
-  }
+  const int index = FindRuleOrSuggest(*rules, args[0], "describe");
+  if (index < 0) return 1;
   const RuleAnalysis analysis = AnalyzeRule(*rules, index);
   const std::string out = format == "json" ? FormatRuleAnalysisJson(analysis) : FormatRuleAnalysisText(analysis);
   std::fwrite(out.data(), 1, out.size(), stdout);

@@ -11,6 +11,11 @@ ABSL_FLAG(std::string, fields, "",
 ABSL_FLAG(std::string, log_type, "",
           "Log type of input events that carry no p_log_type (default: Amazon.EKS.Audit)");
 ABSL_FLAG(bool, skip_invalid, false, "Load the valid rules and report the invalid ones instead of stopping");
+ABSL_FLAG(bool, explain, false, "For each failing test, explain the rule on the test's event, node by node");
+ABSL_FLAG(std::string, filter, "", "Only rules whose id matches: comma-separated ids or shell globs (Kubernetes.Pod.*)");
+ABSL_FLAG(int, minimum_tests, 0,
+          "Fail rules with fewer tests; from 2 on, also rules without a test expecting true and one expecting "
+          "false (panther_analysis_tool's --minimum-tests)");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
 ABSL_FLAG(int, threads, 1, "Evaluation threads (the input is split among them; output keeps input order)");
 ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT");

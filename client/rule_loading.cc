@@ -2,10 +2,13 @@
 #include "client/rule_loading.h"
 
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "client/flags.h"
 #include "engine/compiler.h"
+#include "version/program_help.h"
 
 namespace detect::client {
 
@@ -32,6 +35,17 @@ std::shared_ptr<const RuleSet> LoadRulesFromFlags(const char* command) {
     std::fprintf(stderr, "detectctl %s: rules have errors (use --skip_invalid to load the valid ones)\n", command);
   }
   return rules;
+}
+
+int FindRuleOrSuggest(const RuleSet& rules, const std::string& id, const char* command) {
+  const int index = rules.FindRule(id);
+  if (index >= 0) return index;
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < rules.size(); ++i) ids.push_back(rules.rule(i).id);
+  const std::string near = version::Nearest(id, ids);
+  std::fprintf(stderr, "detectctl %s: no rule %s in %s%s\n", command, id.c_str(), absl::GetFlag(FLAGS_rules).c_str(),
+               near.empty() ? "" : (" (did you mean " + near + "?)").c_str());
+  return -1;
 }
 
 }  // namespace detect::client

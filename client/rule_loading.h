@@ -11,6 +11,9 @@ namespace detect::client {
 // Compiles --rules (file or directory); prints issues to stderr. Null (after printing why) on failure.
 std::shared_ptr<const RuleSet> LoadRulesFromFlags(const char* command);
 
+// The index of rule `id` in `rules`; -1 after printing "no rule ID in PATH (did you mean ...?)".
+int FindRuleOrSuggest(const RuleSet& rules, const std::string& id, const char* command);
+
 }  // namespace detect::client
 
 #endif  // DETECT_CLIENT_RULE_LOADING_H_

@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
 #include "client/commands.h"
 #include "client/flags.h"
 #include "engine/testing/test_report.h"
@@ -11,7 +12,7 @@ namespace detect::client {
 
 int RunTest(const Args& args) {
   if (args.empty()) {
-    std::fprintf(stderr, "usage: detectctl test [--format text|json|junit] [--strict] PATH...\n");
+    std::fprintf(stderr, "usage: detectctl test [--format text|json|junit] [--strict] [--filter IDS] [--minimum-tests N] [--explain] PATH...\n");
     return 2;
   }
   const std::string format = absl::GetFlag(FLAGS_format);
@@ -21,7 +22,15 @@ int RunTest(const Args& args) {
   }
   EngineOptions options;
   options.reject_unknown_keys = absl::GetFlag(FLAGS_strict);
-  const TestReport report = RunRuleTests(args, options);
+  TestSelection selection;
+  selection.rule_filters = absl::StrSplit(absl::GetFlag(FLAGS_filter), ',', absl::SkipWhitespace());
+  if (absl::GetFlag(FLAGS_minimum_tests) < 0) {
+    std::fprintf(stderr, "detectctl test: --minimum-tests must be 0 or more\n");
+    return 2;
+  }
+  selection.minimum_tests = static_cast<size_t>(absl::GetFlag(FLAGS_minimum_tests));
+  selection.explain = absl::GetFlag(FLAGS_explain);
+  const TestReport report = RunRuleTests(args, options, selection);
   const std::string out = format == "json"    ? FormatTestReportJson(report)
                           : format == "junit" ? FormatTestReportJunit(report)
                                               : FormatTestReportText(report);

@@ -183,6 +183,21 @@ void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& s
   EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
 }
 
+void RuleSet::WithRuleContext(size_t rule_index, const Value& event, absl::string_view log_type,
+                              EvalScratch& scratch,
+                              absl::FunctionRef<void(const engine_internal::EvalContext&)> fn) const {
+  scratch.BeginEvent();
+  const RuleInfo& info = rules_[rule_index]->info;
+  if (log_type.empty()) {
+    const Value lt = event.Get("p_log_type");
+    log_type = lt.is_string()             ? lt.string_value()
+               : info.log_types.empty() ? absl::string_view(options_.default_log_type)
+                                        : absl::string_view(info.log_types[0]);
+  }
+  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
+  fn(ctx);
+}
+
 std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files) {
   uint64_t h = 1469598103934665603ull;
   for (const auto& [name, text] : files) {

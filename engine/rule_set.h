@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "engine/eval_scratch.h"
@@ -89,6 +90,10 @@ class RuleSet {
   // The condition the rule index files rule `index` under (null: the rule runs for every event of its
   // log types). For `describe`.
   const engine_internal::Expr* IndexedBy(size_t index) const;
+  // Calls `fn` with the evaluation context rule `rule_index` sees for `event`: the log type as EvaluateRule
+  // picks it unless `log_type` is given. For explaining a rule node by node (engine/analysis/explain.h).
+  void WithRuleContext(size_t rule_index, const Value& event, absl::string_view log_type, EvalScratch& scratch,
+                       absl::FunctionRef<void(const engine_internal::EvalContext&)> fn) const;
   // The compiled form, for analysis (describe, coverage) inside the engine.
   const engine_internal::CompiledRule& compiled_rule(size_t index) const { return *rules_[index]; }
 

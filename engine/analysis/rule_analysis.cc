@@ -180,6 +180,8 @@ void AppendPredicatesJson(const std::vector<Predicate>& preds, bool with_count, 
 
 }  // namespace
 
+std::string RenderCondition(const Expr& expr) { return Render(expr); }
+
 std::vector<MitreMapping> ParseMitreReports(const RuleInfo& rule) {
   std::vector<MitreMapping> out;
   for (const auto& [framework, ids] : rule.reports) {

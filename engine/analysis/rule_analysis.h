@@ -33,7 +33,11 @@ struct Exclusion {
 
 namespace engine_internal {
 struct CompiledRule;
-}
+struct Expr;
+}  // namespace engine_internal
+
+// One condition as `describe` prints it: `user.username eq "system:anonymous"`, `(a and b)`, `not (...)`.
+std::string RenderCondition(const engine_internal::Expr& expr);
 
 struct RuleAnalysis {
   const RuleInfo* rule = nullptr;                              // Owned by the RuleSet analysed.

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
 #include "engine/internal/yaml_util.h"
 
@@ -39,6 +40,12 @@ std::string FormatTestReportText(const TestReport& report) {
       if (r.alert_context_json != "{}") absl::StrAppend(&out, "\t\t[AlertContext] ", r.alert_context_json, "\n");
     }
     for (const std::string& f : r.failures) absl::StrAppend(&out, "\t\t", r.location.ToString(), ": ", f, "\n");
+    if (!r.explanation_text.empty()) {
+      out += "\t\t[Explain]\n";
+      for (absl::string_view line : absl::StrSplit(r.explanation_text, '\n', absl::SkipEmpty())) {
+        absl::StrAppend(&out, "\t\t", line, "\n");
+      }
+    }
   }
   for (const RuleIssue& i : report.issues) absl::StrAppend(&out, i.ToStringWithSource(), "\n");
   if (!report.issues.empty() || !report.results.empty()) out += "\n";
@@ -96,7 +103,9 @@ std::string FormatTestReportJson(const TestReport& report) {
       if (f > 0) out += ',';
       AppendJsonString(r.failures[f], out);
     }
-    out += "]}";
+    out += "]";
+    if (!r.explanation_json.empty()) absl::StrAppend(&out, ",\"explanation\":", r.explanation_json);
+    out += "}";
   }
   out += "]}\n";
   return out;

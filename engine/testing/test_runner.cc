@@ -1,9 +1,13 @@
 // Runs rule tests through the same compile and evaluate path the service uses.
 #include "engine/testing/test_runner.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/analysis/explain.h"
 #include "engine/compiler.h"
 #include "engine/internal/evaluator.h"
 #include "engine/json_event.h"
@@ -73,6 +77,32 @@ TestCaseResult RunOne(const RuleSet& rules, size_t index, const RuleTest& test, 
   return r;
 }
 
+// Whether `id` is one of `filters` (ids or fnmatch globs); everything when there are none.
+bool Selected(const std::string& id, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  for (const std::string& f : filters) {
+    if (f == id || ::fnmatch(f.c_str(), id.c_str(), 0) == 0) return true;
+  }
+  return false;
+}
+
+void CheckMinimumTests(const RuleInfo& rule, size_t minimum, TestReport& report) {
+  if (minimum == 0) return;
+  size_t true_cases = 0;
+  for (const RuleTest& t : rule.tests) true_cases += t.expected_result ? 1 : 0;
+  const size_t false_cases = rule.tests.size() - true_cases;
+  std::string problem;
+  if (rule.tests.size() < minimum) {
+    problem = absl::StrCat(rule.tests.size() == 1 ? "1 test" : absl::StrCat(rule.tests.size(), " tests"),
+                           ", fewer than --minimum-tests ", minimum);
+  } else if (minimum >= 2 && (true_cases == 0 || false_cases == 0)) {
+    problem = absl::StrCat("no test expecting ", true_cases == 0 ? "true" : "false",
+                           " (--minimum-tests ", minimum, " wants one true and one false case)");
+  }
+  if (problem.empty()) return;
+  report.issues.push_back({RuleIssue::Severity::kError, rule.location, absl::StrCat("rule ", rule.id, ": ", problem)});
+}
+
 }  // namespace
 
 size_t TestReport::errors() const {
@@ -80,7 +110,8 @@ size_t TestReport::errors() const {
                        [](const RuleIssue& i) { return i.severity == RuleIssue::Severity::kError; });
 }
 
-TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptions& options) {
+TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptions& options,
+                        const TestSelection& selection) {
   TestReport report;
   RuleSetBuilder builder(options);
   for (const std::string& path : paths) {
@@ -91,16 +122,32 @@ TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptio
   report.issues.insert(report.issues.end(), compiled.issues().begin(), compiled.issues().end());
   std::shared_ptr<const RuleSet> rules = compiled.ReleaseRuleSet();
   if (rules == nullptr) return report;
-  report.rules = rules->size();
   JsonEventParser parser(options);
   EvalScratch scratch;
   EvalResult result;
   for (size_t i = 0; i < rules->size(); ++i) {
-    for (const RuleTest& test : rules->rule(i).tests) {
+    const RuleInfo& rule = rules->rule(i);
+    if (!Selected(rule.id, selection.rule_filters)) continue;
+    ++report.rules;
+    CheckMinimumTests(rule, selection.minimum_tests, report);
+    for (const RuleTest& test : rule.tests) {
       report.results.push_back(RunOne(*rules, i, test, parser, scratch, result));
+      TestCaseResult& r = report.results.back();
       ++report.tests;
-      ++(report.results.back().passed ? report.passed : report.failed);
+      ++(r.passed ? report.passed : report.failed);
+      if (!r.passed && selection.explain) {
+        absl::StatusOr<Value> event = parser.Parse(test.log_json);
+        if (!event.ok()) continue;
+        const Explanation x = ExplainRule(*rules, i, *event);
+        r.explanation_text = FormatExplanationText(x);
+        r.explanation_json = FormatExplanationJson(x);
+        while (!r.explanation_json.empty() && r.explanation_json.back() == '\n') r.explanation_json.pop_back();
+      }
     }
+  }
+  if (!selection.rule_filters.empty() && report.rules == 0) {
+    report.issues.push_back({RuleIssue::Severity::kError, {},
+                             absl::StrCat("no rule matches --filter ", absl::StrJoin(selection.rule_filters, ","))});
   }
   return report;
 }

@@ -27,6 +27,18 @@ struct TestCaseResult {
   std::optional<Severity> severity;
   std::string alert_context_json;
   std::vector<std::string> failures;  // Why it failed, one line each.
+  // With TestSelection::explain, for a failed test: the rule explained on the test's event.
+  std::string explanation_text;
+  std::string explanation_json;
+};
+
+// Which rules `detectctl test` runs, and what it demands of them.
+struct TestSelection {
+  std::vector<std::string> rule_filters;  // Rule ids or shell globs ("Kubernetes.Pod.*"); empty: every rule.
+  // A rule with fewer tests fails (an error issue at its RuleID); from 2 on it also needs at least one test
+  // expecting true and one expecting false (like panther_analysis_tool --minimum-tests). 0: no demand.
+  size_t minimum_tests = 0;
+  bool explain = false;  // Explain the rule on the event of each failed test.
 };
 
 struct TestReport {
@@ -43,7 +55,8 @@ struct TestReport {
 
 // Loads the rule files or directories in `paths` (bad rules are reported and skipped, never counted as
 // passed) and runs every test of every loaded rule, enabled or not.
-TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptions& options);
+TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptions& options,
+                        const TestSelection& selection = TestSelection());
 
 }  // namespace detect
 

@@ -1,6 +1,7 @@
 // What a user sees at the command line of detectctl and detectd: help (general and per command, exit 0),
 // --version from the build, dashes in flag names, "did you mean" for commands, flags, --format values and
 // rule ids, and errors that name the problem (a missing file says so).
+#include <fstream>
 #include <regex>
 #include <string>
 
@@ -115,6 +116,70 @@ TEST(DetectctlErrors, DescribeSuggestsTheNearestRuleId) {
   Output o = Detectctl("describe --rules rules Amazon.EKS.AnonymousAPIAcces");
   EXPECT_EQ(o.exit_code, 1) << o;
   EXPECT_THAT(o.err, HasSubstr("(did you mean Amazon.EKS.AnonymousAPIAccess?)"));
+}
+
+TEST(DetectctlExplain, PrintsTheTreeAndWhatDecided) {
+  TempDir dir;
+  const std::string event = dir.Sub("event.json");
+  RunShell(std::string("sed -n 2p ") + kSeed + " > " + event);  // Not anonymous: the first condition fails.
+  Output text = Detectctl("explain --rules rules Amazon.EKS.AnonymousAPIAccess " + event);
+  EXPECT_EQ(text.exit_code, 0) << text;
+  EXPECT_THAT(text.out, AllOf(HasSubstr("Amazon.EKS.AnonymousAPIAccess: no match"),
+                              HasSubstr("false user.username eq \"system:anonymous\"    [user.username = "),
+                              HasSubstr("Result: no match: Detection #1 is false")));
+  Output json = Detectctl("explain --rules rules --format json Amazon.EKS.AnonymousAPIAccess " + event);
+  EXPECT_EQ(json.exit_code, 0) << json;
+  EXPECT_THAT(json.out, AllOf(HasSubstr("\"matched\":false"), HasSubstr("\"key\":\"user.username\"")));
+  Output all = Detectctl(std::string("explain --rules rules Amazon.EKS.AnonymousAPIAccess ") + kSeed);
+  EXPECT_THAT(all.out, AllOf(HasSubstr("event 1\n"), HasSubstr("event 4\n")));
+  Output unknown = Detectctl("explain --rules rules Amazon.EKS.AnonymousAPIAcess " + event);
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("did you mean Amazon.EKS.AnonymousAPIAccess?"));
+}
+
+// A rule whose second test is wrong, with two tests both expecting true.
+constexpr char kRuleWithAWrongTest[] = R"(AnalysisType: rule
+RuleID: Test.Verb.Delete
+Enabled: true
+LogTypes: [Amazon.EKS.Audit]
+Severity: Low
+Detection:
+  - Key: verb
+    Condition: Equals
+    Value: delete
+Tests:
+  - Name: delete matches
+    ExpectedResult: true
+    Log: {"verb": "delete"}
+  - Name: get matches (wrong)
+    ExpectedResult: true
+    Log: {"verb": "get"}
+)";
+
+TEST(DetectctlTest, ExplainFilterAndMinimumTests) {
+  TempDir dir;
+  { std::ofstream(dir.Sub("rule.yml")) << kRuleWithAWrongTest; }
+  Output explained = Detectctl("test --explain " + dir.path());
+  EXPECT_EQ(explained.exit_code, 1) << explained;
+  EXPECT_THAT(explained.out, AllOf(HasSubstr("[Explain]"), HasSubstr("false verb eq \"delete\"    [verb = \"get\"]")));
+  Output json = Detectctl("test --explain --format json " + dir.path());
+  EXPECT_THAT(json.out, HasSubstr("\"explanation\":{\"rule_id\":\"Test.Verb.Delete\""));
+
+  Output filtered = Detectctl("test --filter 'Amazon.EKS.*' rules");
+  EXPECT_EQ(filtered.exit_code, 0) << filtered;
+  EXPECT_THAT(filtered.out, AllOf(HasSubstr("Amazon.EKS.AnonymousAPIAccess"), Not(HasSubstr("Kubernetes.Pod."))));
+  Output none = Detectctl("test --filter No.Such.Rule rules");
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_THAT(none.out, HasSubstr("no rule matches --filter No.Such.Rule"));
+
+  // Two tests, but both expect true: --minimum-tests 2 wants a false case too; 3 wants a third test.
+  Output two = Detectctl("test --minimum-tests 2 --filter Test.Verb.Delete " + dir.path());
+  EXPECT_EQ(two.exit_code, 1);
+  EXPECT_THAT(two.out, HasSubstr("rule Test.Verb.Delete: no test expecting false"));
+  Output three = Detectctl("test --minimum-tests=3 " + dir.path());
+  EXPECT_THAT(three.out, HasSubstr("rule Test.Verb.Delete: 2 tests, fewer than --minimum-tests 3"));
+  Output bundled = Detectctl("test --minimum-tests 2 --filter Amazon.EKS.AnonymousAPIAccess rules");
+  EXPECT_EQ(bundled.exit_code, 0) << bundled;
 }
 
 #ifdef DETECTD_PATH
