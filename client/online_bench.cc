@@ -43,17 +43,30 @@ constexpr const char* kSampleEvents[] = {
 constexpr char kEvaluateMethod[] = "/detect.v1.DetectionService/Evaluate";
 constexpr char kStreamMethod[] = "/detect.v1.DetectionService/StreamEvaluate";
 
-// Batches cycling through the input events, serialized once; each worker sends them round-robin.
-std::vector<grpc::ByteBuffer> BuildRequests(const std::vector<std::string>& events, int batch_size, bool raw) {
+// Bound on the pre-encoded requests: the whole input is cycled through unless it encodes to more than this.
+constexpr size_t kMaxEncodedBytes = 256u << 20;
+
+// The input's events in batches, serialized once; workers send them round-robin, so every event of the input
+// is sent (at any --batch_size) and the match rate is the input's. An input whose batches do not fill evenly
+// wraps around to the first events.
+std::vector<grpc::ByteBuffer> BuildRequests(const std::vector<std::string>& events, int batch_size, bool raw,
+                                            size_t* events_used) {
   EventEncoder encoder(raw, absl::GetFlag(FLAGS_log_type));
-  const size_t distinct = std::max<size_t>(1, std::min<size_t>(16, (events.size() + batch_size - 1) / batch_size));
-  std::vector<grpc::ByteBuffer> requests(distinct);
-  size_t next = 0;
-  for (grpc::ByteBuffer& bytes : requests) {
+  const size_t batches = std::max<size_t>(1, (events.size() + batch_size - 1) / batch_size);
+  std::vector<grpc::ByteBuffer> requests;
+  size_t next = 0, bytes_total = 0;
+  for (size_t b = 0; b < batches && bytes_total < kMaxEncodedBytes; ++b) {
     v1::EvaluateRequest r;
     for (int i = 0; i < batch_size; ++i, ++next) encoder.Encode(next + 1, events[next % events.size()], r.add_events());
+    bytes_total += r.ByteSizeLong();
+    grpc::ByteBuffer& bytes = requests.emplace_back();
     bool own = false;
     (void)grpc::SerializationTraits<v1::EvaluateRequest>::Serialize(r, &bytes, &own);
+  }
+  *events_used = std::min(next, events.size());
+  if (*events_used < events.size()) {
+    std::fprintf(stderr, "detectctl bench: the first %zu of %zu events (%zu MiB encoded) are cycled through\n",
+                 *events_used, events.size(), kMaxEncodedBytes >> 20);
   }
   encoder.ReportFallbacks("bench");
   return requests;
@@ -197,7 +210,8 @@ int RunBench(const Args& args) {
   }
   bool raw = true;
   if (!SendRawFromFlags("bench", &raw)) return 2;
-  const std::vector<grpc::ByteBuffer> requests = BuildRequests(events, batch_size, raw);
+  size_t events_used = 0;
+  const std::vector<grpc::ByteBuffer> requests = BuildRequests(events, batch_size, raw, &events_used);
   // --rate: calls/s (unary) or events/s (stream), split evenly across workers.
   const double rate = absl::GetFlag(FLAGS_rate);
   const double per_worker = rate <= 0 ? 0 : (mode == "unary" ? rate : rate / batch_size) / concurrency;
@@ -235,14 +249,17 @@ int RunBench(const Args& args) {
   }
   std::sort(total.latencies_ms.begin(), total.latencies_ms.end());
   const char* unit = mode == "unary" ? "call" : "batch";
-  std::printf("mode=%s concurrency=%d batch_size=%d seconds=%.2f %s\n", mode.c_str(), concurrency, batch_size,
-              seconds, raw ? "raw" : "typed");
-  std::printf("events=%llu events_per_second=%.0f %ss=%zu %ss_per_second=%.0f matches=%llu event_errors=%llu "
-              "failed_calls=%llu\n",
-              static_cast<unsigned long long>(total.events), total.events / seconds, unit,
-              total.latencies_ms.size(), unit, total.latencies_ms.size() / seconds,
-              static_cast<unsigned long long>(total.matches), static_cast<unsigned long long>(total.event_errors),
-              static_cast<unsigned long long>(total.failed_calls));
+  const char* units = mode == "unary" ? "calls" : "batches";
+  std::printf("mode=%s concurrency=%d batch_size=%d seconds=%.2f %s input_events=%zu distinct_requests=%zu\n",
+              mode.c_str(), concurrency, batch_size, seconds, raw ? "raw" : "typed", events_used, requests.size());
+  // match_rate: matches per evaluated event, so a reader sees what the workload was.
+  std::printf("events=%llu events_per_second=%.0f %s=%zu %s_per_second=%.0f matches=%llu match_rate=%.4f "
+              "event_errors=%llu failed_calls=%llu\n",
+              static_cast<unsigned long long>(total.events), total.events / seconds, units,
+              total.latencies_ms.size(), units, total.latencies_ms.size() / seconds,
+              static_cast<unsigned long long>(total.matches),
+              total.events > 0 ? static_cast<double>(total.matches) / total.events : 0.0,
+              static_cast<unsigned long long>(total.event_errors), static_cast<unsigned long long>(total.failed_calls));
   std::printf("latency_ms_per_%s p50=%.3f p90=%.3f p99=%.3f max=%.3f\n", unit, Percentile(total.latencies_ms, 0.50),
               Percentile(total.latencies_ms, 0.90), Percentile(total.latencies_ms, 0.99),
               total.latencies_ms.empty() ? 0.0 : total.latencies_ms.back());

@@ -109,6 +109,7 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonOptions options) {
 
 absl::Status Daemon::Init() {
   metrics_ = std::make_unique<Metrics>();
+  grpc_metrics_ = std::make_unique<GrpcServerMetrics>();
   store_ = std::make_unique<RuleStore>(
       RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path}, metrics_.get());
   if (absl::StatusOr<ReloadOutcome> loaded = store_->Reload("startup"); !loaded.ok()) return loaded.status();
@@ -130,6 +131,7 @@ absl::Status Daemon::Init() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, *creds, &port_);
   builder.RegisterService(service_.get());
+  builder.experimental().SetInterceptorCreators(grpc_metrics_->InterceptorCreators());
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   SetConnectionOptions(options_, &builder);
   server_ = builder.BuildAndStart();
@@ -180,10 +182,12 @@ absl::Status Daemon::StartMetricsHttp() {
   http.keep_alive_timeout = absl::ZeroDuration();  // One scrape per connection, as the old endpoint did.
   const std::vector<std::string> get = {"GET", "HEAD"};
   std::vector<HttpRoute> routes;
-  routes.push_back({"/metrics", get, 0, nullptr, [m = metrics_.get(), a = alert_metrics_.get()](HttpRequest&) {
+  routes.push_back({"/metrics", get, 0, nullptr,
+                    [m = metrics_.get(), a = alert_metrics_.get(), g = grpc_metrics_.get()](HttpRequest&) {
                       HttpResponse r;
                       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                      r.body = m->RenderPrometheus() + a->RenderPrometheus();
+                      r.body = m->RenderPrometheus() + a->RenderPrometheus() + g->RenderPrometheus() +
+                               RenderProcessMetrics() + RenderBuildInfo();
                       return r;
                     }});
   routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {

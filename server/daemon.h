@@ -18,6 +18,7 @@
 #include "server/alerts/alerting_evaluator.h"
 #include "server/engine_evaluator.h"
 #include "server/metrics.h"
+#include "server/standard_metrics.h"
 #include "server/http/http_server.h"
 #include "server/rule_store.h"
 #include "server/rule_watcher.h"
@@ -91,6 +92,7 @@ class Daemon {
 
   const DaemonOptions options_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<GrpcServerMetrics> grpc_metrics_;  // grpc_server_* under the conventional names.
   std::unique_ptr<RuleStore> store_;
   std::unique_ptr<EngineEvaluator> evaluator_;
   std::unique_ptr<AlertMetrics> alert_metrics_;

@@ -300,6 +300,30 @@ TEST_F(ServerTest, MetricsEndpointCountsEvaluations) {
   EXPECT_THAT(metrics, HasSubstr("detectd_streams_in_flight"));
 }
 
+// The metrics stock dashboards chart: process_*, build info, and gRPC server metrics by method and code.
+TEST_F(ServerTest, MetricsEndpointHasStandardProcessBuildAndGrpcMetrics) {
+  grpc::ClientContext ctx;
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(server_->stub->Evaluate(&ctx, MakeRequest(SeedEvents(), false), &response).ok());
+  grpc::ClientContext bad;
+  v1::GetRuleRequest get;
+  get.set_rule_id("No.Such.Rule");
+  v1::GetRuleResponse rule;
+  EXPECT_EQ(server_->stub->GetRule(&bad, get, &rule).error_code(), grpc::StatusCode::NOT_FOUND);
+  const std::string metrics = HttpGet(server_->daemon->metrics_port(), "/metrics");
+  for (const char* name : {"process_cpu_seconds_total ", "process_resident_memory_bytes ", "process_open_fds ",
+                           "process_max_fds ", "process_start_time_seconds ", "process_virtual_memory_bytes "}) {
+    EXPECT_THAT(metrics, HasSubstr(std::string("\n") + name)) << name;
+  }
+  EXPECT_THAT(metrics, HasSubstr("detectd_build_info{version=\"0.1.0\",git=\""));
+  const std::string evaluate = "grpc_type=\"unary\",grpc_service=\"detect.v1.DetectionService\",grpc_method=\"Evaluate\"";
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_started_total{" + evaluate + "} "));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handled_total{" + evaluate + ",grpc_code=\"OK\"} "));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handling_seconds_bucket{" + evaluate + ",le=\"+Inf\"} "));
+  EXPECT_THAT(metrics, HasSubstr("grpc_server_handled_total{grpc_type=\"unary\",grpc_service=\"detect.v1."
+                                 "DetectionService\",grpc_method=\"GetRule\",grpc_code=\"NotFound\"} 1"));
+}
+
 TEST_F(ServerTest, ListAndGetRules) {
   grpc::ClientContext ctx;
   v1::ListRulesResponse list;
