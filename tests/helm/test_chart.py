@@ -67,8 +67,20 @@ def mounted_files(docs, flag):
     assert len(mount) == 1, f"nothing is mounted at --{flag}"
     assert "subPath" not in mount[0], "a subPath mount never sees ConfigMap updates"
     volume = next(v for v in pod["volumes"] if v["name"] == mount[0]["name"])
-    data = one(docs, "ConfigMap", volume["configMap"]["name"])["data"]
-    return {item["path"]: data[item["key"]] for item in volume["configMap"]["items"]}
+    sources = [s["configMap"] for s in volume["projected"]["sources"]] if "projected" in volume else [volume["configMap"]]
+    files = {}
+    for source in sources:
+        made = find(docs, "ConfigMap", source["name"])
+        if not made:  # A ConfigMap made outside the chart (rules.existingConfigMaps).
+            continue
+        data = made[0]["data"]
+        files.update({item["path"]: data[item["key"]] for item in source["items"]})
+    return files
+
+
+def strip_tests(text):
+    """What the chart deploys of a rule file: no top-level Tests: block (rules.stripTests)."""
+    return re.sub(r"(?m)^Tests:.*(\n([ \t#-].*)?)*", "", text)
 
 
 COPY_WAS_STALE = None
@@ -125,8 +137,78 @@ class ChartTest(unittest.TestCase):
         for docs in (self.default, self.all_on):
             mounted = mounted_files(docs, "rules")
             for path, text in expected.items():
+                if path.endswith((".yml", ".yaml")):
+                    text = strip_tests(text)
                 self.assertEqual(mounted.get(path), text, f"rules/{path} differs or is missing in the ConfigMap")
         self.assertIn("local/extra_rule.yml", mounted_files(self.all_on, "rules"))
+
+    def test_deployed_rules_carry_no_tests_and_still_load(self):
+        mounted = mounted_files(self.default, "rules")
+        rules = {p: t for p, t in mounted.items() if p.endswith((".yml", ".yaml"))}
+        self.assertTrue(any("Tests:" in t for t in repo_rule_files().values()), "no bundled rule has Tests:")
+        for path, text in rules.items():
+            self.assertNotRegex(text, r"(?m)^Tests:", path)
+            doc = yaml.safe_load(text)
+            self.assertNotIn("Tests", doc, path)
+            original = yaml.safe_load(repo_rule_files()[path])
+            original.pop("Tests", None)
+            self.assertEqual(doc, original, f"{path}: stripping Tests changed something else")
+        kept = mounted_files(render("--set", "rules.stripTests=false"), "rules")
+        self.assertEqual(kept, {p: t for p, t in repo_rule_files().items()})
+        size = sum(len(t) for t in mounted.values())
+        full = sum(len(t) for t in repo_rule_files().values())
+        print(f"rules ConfigMap data: {size} bytes without Tests, {full} with them")
+
+    def test_rules_past_one_configmap_fail_clearly(self):
+        big = "AnalysisType: rule\nRuleID: Big\n# " + "x" * 1100000 + "\n"
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+            yaml.safe_dump({"rules": {"inline": {"big.yml": big}}}, f)
+            f.flush()
+            r = helm("template", "detectd", CHART, "-f", f.name)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertRegex(r.stderr, r"rules ConfigMap would hold \d+ bytes, over the Kubernetes API server's 1 MiB")
+        self.assertIn("rules.existingConfigMaps", r.stderr)
+
+    def test_existing_configmaps_share_the_rules_directory(self):
+        docs = render("--set", "rules.existingConfigMaps={team-a-rules,team-b-rules}",
+                      "--set", "rules.existingConfigMap=extra-rules")
+        pod = one(docs, "Deployment")["spec"]["template"]["spec"]
+        volume = next(v for v in pod["volumes"] if v["name"] == "rules")
+        names = [s["configMap"]["name"] for s in volume["projected"]["sources"]]
+        self.assertEqual(names, ["detectd-rules", "extra-rules", "team-a-rules", "team-b-rules"])
+        self.assertTrue(all("items" not in s["configMap"] for s in volume["projected"]["sources"][1:]),
+                        "outside ConfigMaps are mounted whole, so adding a file to them changes no Deployment")
+        self.assertIn("aws_eks/anonymous_api_access.yml", mounted_files(docs, "rules"))
+        only = render("--set", "rules.fromFiles=false", "--set", "rules.existingConfigMaps={team-a-rules}")
+        self.assertFalse(find(only, "ConfigMap", "detectd-rules"))
+        self.assertEqual(flags(only)["rules"], "/etc/detectd/rules")
+
+    def test_image_registry_tag_and_digest(self):
+        self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
+        self.assertEqual(container(render("--set", "image.registry=registry.example.com/sec", "--set",
+                                          "image.tag=1.2.3"))["image"], "registry.example.com/sec/detectd:1.2.3")
+        digest = "sha256:" + "a" * 64
+        self.assertEqual(container(render("--set", "image.digest=" + digest))["image"], "detectd@" + digest)
+
+    def test_service_monitor_options_and_dashboard(self):
+        docs = render("--set", "serviceMonitor.enabled=true", "--set", "serviceMonitor.scheme=https",
+                      "--set", "serviceMonitor.tlsConfig.insecureSkipVerify=true",
+                      "--set", "serviceMonitor.relabelings[0].targetLabel=cluster",
+                      "--set", "serviceMonitor.relabelings[0].replacement=prod",
+                      "--set", "grafanaDashboard.enabled=true")
+        endpoint = one(docs, "ServiceMonitor")["spec"]["endpoints"][0]
+        self.assertEqual(endpoint["scheme"], "https")
+        self.assertEqual(endpoint["tlsConfig"], {"insecureSkipVerify": True})
+        self.assertEqual(endpoint["relabelings"], [{"targetLabel": "cluster", "replacement": "prod"}])
+        dashboard = one(docs, "ConfigMap", "detectd-dashboard")
+        self.assertEqual(dashboard["metadata"]["labels"]["grafana_dashboard"], "1")
+        import json
+        panels = json.loads(dashboard["data"]["detectd.json"])["panels"]
+        exprs = " ".join(t["expr"] for p in panels for t in p["targets"])
+        for metric in ("detectd_events_evaluated_total", "detectd_matches_total", "grpc_server_handled_total",
+                       "grpc_server_handling_seconds_bucket", "process_resident_memory_bytes"):
+            self.assertIn(metric, exprs)
+        self.assertFalse(find(self.default, "ConfigMap", "detectd-dashboard"), "the dashboard is off by default")
 
     def test_inline_rule_replaces_bundled_rule(self):
         path = next(iter(repo_rule_files()), "aws_eks/anonymous_api_access.yml")

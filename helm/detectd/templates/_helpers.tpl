@@ -44,13 +44,50 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $out := dict -}}
 {{- if .Values.rules.fromFiles -}}
 {{- range $path, $_ := .Files.Glob "rules/**.{yml,yaml,csv,json,jsonl,ndjson}" -}}
-{{- $_ := set $out (trimPrefix "rules/" $path) ($.Files.Get $path) -}}
+{{- $_ := set $out (trimPrefix "rules/" $path) (include "detectd.stripTests" (dict "path" $path "text" ($.Files.Get $path) "strip" $.Values.rules.stripTests)) -}}
 {{- end -}}
 {{- end -}}
 {{- range $path, $content := .Values.rules.inline -}}
-{{- $_ := set $out $path $content -}}
+{{- $_ := set $out $path (include "detectd.stripTests" (dict "path" $path "text" $content "strip" $.Values.rules.stripTests)) -}}
 {{- end -}}
 {{- toJson $out -}}
+{{- end -}}
+
+{{/* A rule file without its top-level `Tests:` block (they ran in CI; deployed, they only take ConfigMap space):
+     from a line `Tests:` at column 0 through the indented, list, comment and blank lines under it. Other files
+     and rules.stripTests=false: unchanged. */}}
+{{- define "detectd.stripTests" -}}
+{{- if and .strip (regexMatch "\\.ya?ml$" .path) -}}
+{{- regexReplaceAll "(?m)^Tests:.*(\n([ \t#-].*)?)*" .text "" -}}
+{{- else -}}
+{{- .text -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Fails the render when a ConfigMap's data would pass the API server's 1 MiB object limit. */}}
+{{- define "detectd.checkConfigMapSize" -}}
+{{- $size := 0 -}}
+{{- range $path, $content := .files -}}
+{{- $size = add $size (len $content) (len $path) -}}
+{{- end -}}
+{{- if gt $size 1000000 -}}
+{{- fail (printf "the %s ConfigMap would hold %d bytes, over the Kubernetes API server's 1 MiB object limit: keep large rule sets in ConfigMaps of your own (rules.existingConfigMaps) and set rules.fromFiles=false, or trim rules.inline" .name $size) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Names of rule ConfigMaps made outside the chart: rules.existingConfigMap and rules.existingConfigMaps. */}}
+{{- define "detectd.existingRuleConfigMaps" -}}
+{{- $names := list -}}
+{{- with .Values.rules.existingConfigMap -}}{{- $names = append $names . -}}{{- end -}}
+{{- range .Values.rules.existingConfigMaps -}}{{- $names = append $names . -}}{{- end -}}
+{{- toJson $names -}}
+{{- end -}}
+
+{{/* The container image: [registry/]repository, then @digest when set, else :tag (default appVersion). */}}
+{{- define "detectd.image" -}}
+{{- $i := .Values.image -}}
+{{- with $i.registry }}{{ . }}/{{ end }}{{ $i.repository }}
+{{- if $i.digest }}@{{ $i.digest }}{{ else }}:{{ $i.tag | default .Chart.AppVersion }}{{ end -}}
 {{- end -}}
 
 {{/* ConfigMap keys cannot hold "/", so a file's key is its relative path with "/" replaced by "__"; the volume's
