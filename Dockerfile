@@ -20,7 +20,7 @@ FROM debian:12-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libprotobuf32 libabsl20220623 libre2-9 libyaml-cpp0.7 libsimdjson14 \
-      libcivetweb1 libssl3 zlib1g \
+      libcivetweb1 libssl3 zlib1g libhiredis0.14 libcurl4 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/detectd /src/build/bin/detectctl /usr/local/bin/
 COPY rules/ /etc/detectd/rules/

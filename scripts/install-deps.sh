@@ -10,6 +10,7 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libre2-dev libyaml-cpp-dev libsimdjson-dev
   libcivetweb-dev libssl-dev zlib1g-dev
+  libhiredis-dev libcurl4-openssl-dev
 )
 # Only needed for the test suite: unit tests, benchmarks, fuzzers, sanitizers, cross-language and chart tests.
 TEST_PACKAGES=(
@@ -17,6 +18,7 @@ TEST_PACKAGES=(
   clang lld libclang-rt-14-dev
   python3 python3-grpcio python3-protobuf python3-yaml
   openssl unzip procps
+  redis-server redis-tools
 )
 
 want=("${BUILD_PACKAGES[@]}")

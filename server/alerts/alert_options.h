@@ -31,10 +31,10 @@ struct AlertOptions {
   std::string file;  // NDJSON file to append alerts to; "-": standard output.
   // Redis store.
   std::string redis_prefix = "detectd";
-  int redis_partitions = 8;          // Alert-log streams (each in the hash slot of its windows).
+  int redis_partitions = 16;         // Alert-log streams (each in the hash slot of its windows).
   size_t redis_buffer = 10000;       // Matches kept while Redis is unreachable, replayed when it returns.
   absl::Duration redis_timeout = absl::Seconds(1);
-  absl::Duration redis_claim_idle = absl::Seconds(10);  // Entries a consumer held this long are re-claimed.
+  absl::Duration redis_claim_idle = absl::Seconds(60);  // Entries a consumer held this long are re-claimed.
   std::string consumer_name;         // Consumer-group member name; empty: hostname-pid.
 };
 

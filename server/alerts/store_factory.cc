@@ -1,10 +1,26 @@
 // MakeSinks and MakeStoreAndLog.
 #include "server/alerts/store_factory.h"
 
+#include <fstream>
+#include <sstream>
+#include <fstream>
+#include <sstream>
 #include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 
 #include "absl/strings/str_cat.h"
 #include "alert/memory_store.h"
+#include "server/alerts/redis_alert_log.h"
+#include "server/alerts/redis_store.h"
+#include "server/alerts/webhook_sink.h"
+#include "server/alerts/redis_alert_log.h"
+#include "server/alerts/redis_store.h"
+#include "server/alerts/webhook_sink.h"
 #include "server/log.h"
 
 namespace detect::server {
@@ -15,6 +31,33 @@ absl::StatusOr<std::vector<std::unique_ptr<AlertSink>>> MakeSinks(const AlertOpt
     absl::StatusOr<std::unique_ptr<FileSink>> file = FileSink::Open(options.file);
     if (!file.ok()) return file.status();
     sinks.push_back(*std::move(file));
+  }
+  std::string secret;
+  if (!options.webhook_secret_file.empty()) {
+    std::ifstream in(options.webhook_secret_file, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot read --alert_webhook_secret_file '", options.webhook_secret_file, "'"));
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    secret = std::string(absl::StripAsciiWhitespace(ss.str()));
+    if (secret.empty()) return absl::InvalidArgumentError("--alert_webhook_secret_file is empty");
+  }
+  WebhookFormat format;
+  if (options.webhook_format == "json") {
+    format = WebhookFormat::kJson;
+  } else if (options.webhook_format == "slack") {
+    format = WebhookFormat::kSlack;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--alert_webhook_format must be json or slack; got '", options.webhook_format, "'"));
+  }
+  for (const std::string& url : options.webhooks) {
+    if (!absl::StartsWith(url, "http://") && !absl::StartsWith(url, "https://")) {
+      return absl::InvalidArgumentError(absl::StrCat("--alert_webhook must be an http(s) URL; got '", url, "'"));
+    }
+    sinks.push_back(std::make_unique<WebhookSink>(url, secret, format, options.webhook_timeout));
   }
   return sinks;
 }
@@ -36,6 +79,22 @@ absl::StatusOr<StoreAndLog> MakeStoreAndLog(const AlertOptions& options, std::un
     };
     out.store = std::make_unique<alert::MemoryAlertStore>(std::move(mo));
     out.log = std::make_unique<LocalAlertLog>(options.max_queue, std::move(dispatcher), metrics);
+    return out;
+  }
+  if (absl::StartsWith(options.store, "redis://") || absl::StartsWith(options.store, "unix://")) {
+    absl::StatusOr<RedisAddress> address = ParseRedisUrl(options.store);
+    if (!address.ok()) return absl::InvalidArgumentError(absl::StrCat("--alert_store: ", address.status().message()));
+    out.store = std::make_unique<RedisAlertStore>(*address, options);
+    out.store_logs_alerts = true;
+    out.log = std::make_unique<RedisAlertLog>(*address, options, std::move(dispatcher), metrics);
+    return out;
+  }
+  if (absl::StartsWith(options.store, "redis://") || absl::StartsWith(options.store, "unix://")) {
+    absl::StatusOr<RedisAddress> address = ParseRedisUrl(options.store);
+    if (!address.ok()) return absl::InvalidArgumentError(absl::StrCat("--alert_store: ", address.status().message()));
+    out.store = std::make_unique<RedisAlertStore>(*address, options);
+    out.store_logs_alerts = true;
+    out.log = std::make_unique<RedisAlertLog>(*address, options, std::move(dispatcher), metrics);
     return out;
   }
   return absl::InvalidArgumentError(

@@ -18,6 +18,8 @@ DEV_TO_RUNTIME = {
     "libre2-dev": "libre2-9",
     "libyaml-cpp-dev": "libyaml-cpp0.7",
     "libsimdjson-dev": "libsimdjson14",
+    "libhiredis-dev": "libhiredis0.14",
+    "libcurl4-openssl-dev": "libcurl4",
     "libcivetweb-dev": "libcivetweb1",
     "libssl-dev": "libssl3",
     "zlib1g-dev": "zlib1g",

@@ -1,0 +1,44 @@
+// RedisAlertStore: alert windows in Redis, shared by every replica. One hash per (rule id, dedup) window, updated
+// by one Lua script (EVALSHA, EVAL when the server does not have it cached), so that replicas recording matches of
+// one key at the same moment make exactly one alert. When a window reaches its threshold (or an update is due) the
+// script appends the alert to a Redis Stream in the same hash slot, atomically with the window update: the alert
+// log that RedisAlertLog (redis_alert_log.h) delivers from. Keys: PREFIX:{pN}:w:HASH (window),
+// PREFIX:{pN}:d:HASH (distinct values), PREFIX:{pN}:alerts (stream), with N = hash(rule id, dedup) mod
+// partitions, so a partition's keys share one Redis Cluster hash slot and partitions spread over slots.
+#ifndef DETECT_SERVER_ALERTS_REDIS_STORE_H_
+#define DETECT_SERVER_ALERTS_REDIS_STORE_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "alert/alert_store.h"
+#include "server/alerts/alert_options.h"
+#include "server/alerts/redis_client.h"
+
+namespace detect::server {
+
+// Thread-safe (a pool of connections).
+class RedisAlertStore final : public alert::AlertStore {
+ public:
+  // Does not connect: the first Record does (and fails with Unavailable while Redis is down).
+  RedisAlertStore(const RedisAddress& address, const AlertOptions& options);
+  absl::StatusOr<alert::RecordResult> Record(const alert::MatchRecord& match) override;
+
+  static std::string StreamKey(const std::string& prefix, int partition);
+  // The script's source (for tests and docs).
+  static const char* Script();
+
+ private:
+  const AlertOptions options_;
+  RedisPool pool_;
+  const std::string sha_;
+};
+
+// An alert from the field/value pairs of a window hash or stream entry (as the script writes them).
+alert::AlertRecord AlertFromFields(const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_ALERTS_REDIS_STORE_H_

@@ -1,0 +1,239 @@
+// One suite, two stores: the in-memory LRU store and the Redis store (redis-server started by the test on a Unix
+// socket in a temp dir) must give the same outcomes for the same matches, make exactly one alert when two
+// "replicas" record one key at once, and count distinct values. Redis-only cases follow.
+#include <hiredis/hiredis.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "alert/memory_store.h"
+#include "gtest/gtest.h"
+#include "server/alerts/redis_store.h"
+#include "tests/server/test_files.h"
+#include "tests/testing/redis_server.h"
+
+namespace detect::server {
+namespace {
+
+using alert::Outcome;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
+
+// Each test gets a fresh key prefix, so one redis-server serves the whole suite.
+class RedisEnv {
+ public:
+  static RedisEnv& Get() {
+    static RedisEnv env;  // Destroyed at exit: the server is killed then.
+    return env;
+  }
+  bool ok() const { return ok_; }
+  std::string url() const { return server_.url(); }
+  std::string NextPrefix() { return "t" + std::to_string(++n_); }
+
+ private:
+  RedisEnv() : server_(dir_.path()) { ok_ = testing::RedisServer::available() && server_.Start(); }
+  ::detect::testing::TempDir dir_;
+  ::detect::testing::RedisServer server_;
+  bool ok_ = false;
+  int n_ = 0;
+};
+
+struct MemoryBackend {
+  static constexpr bool kRedis = false;
+  std::shared_ptr<alert::MemoryAlertStore> shared;
+  explicit MemoryBackend(const AlertOptions& o) {
+    alert::MemoryStoreOptions mo;
+    mo.policy = o.policy;
+    shared = std::make_shared<alert::MemoryAlertStore>(mo);
+  }
+  // Another replica's view of the same state: for memory, the same store.
+  std::shared_ptr<alert::AlertStore> Replica() { return shared; }
+};
+
+struct RedisBackend {
+  static constexpr bool kRedis = true;
+  AlertOptions options;
+  RedisAddress address;
+  explicit RedisBackend(const AlertOptions& o) : options(o) {
+    options.redis_prefix = RedisEnv::Get().NextPrefix();
+    address = *ParseRedisUrl(RedisEnv::Get().url());
+  }
+  std::shared_ptr<alert::AlertStore> Replica() { return std::make_shared<RedisAlertStore>(address, options); }
+};
+
+template <typename Backend>
+class AlertStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (Backend::kRedis && !RedisEnv::Get().ok()) GTEST_SKIP() << "redis-server not installed or did not start";
+    options_.policy.update_interval = absl::Seconds(10);
+    options_.policy.max_sample_event_ids = 2;
+    backend_ = std::make_unique<Backend>(options_);
+    store_ = backend_->Replica();
+    rule_ = std::make_shared<alert::RuleMeta>();
+    rule_->id = "Test.Rule";
+    rule_->display_name = "Test rule";
+    rule_->runbook = "do things";
+    rule_->mitre = {"TA0002:T1609", "TA0001"};
+    rule_->tags = {"a", "b"};
+    rule_->dedup_period_minutes = 1;
+    rule_->threshold = 3;
+  }
+  alert::MatchRecord Match(double seconds, const std::string& dedup = "k", Severity sev = Severity::kLow) {
+    alert::MatchRecord m;
+    m.rule = rule_;
+    m.dedup = dedup;
+    m.title = "title " + std::to_string(++n_);
+    m.severity = sev;
+    m.event_id = "e" + std::to_string(n_);
+    m.alert_context_json = R"({"n":)" + std::to_string(n_) + "}";
+    m.time = kT0 + absl::Seconds(seconds);
+    return m;
+  }
+  Outcome Record(const alert::MatchRecord& m, alert::RecordResult* out = nullptr) {
+    absl::StatusOr<alert::RecordResult> r = store_->Record(m);
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return Outcome::kBelowThreshold;
+    if (out != nullptr) *out = *r;
+    return r->outcome;
+  }
+  AlertOptions options_;
+  std::unique_ptr<Backend> backend_;
+  std::shared_ptr<alert::AlertStore> store_;
+  std::shared_ptr<alert::RuleMeta> rule_;
+  int n_ = 0;
+};
+
+using Backends = ::testing::Types<MemoryBackend, RedisBackend>;
+class BackendNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) { return T::kRedis ? "Redis" : "Memory"; }
+};
+TYPED_TEST_SUITE(AlertStoreTest, Backends, BackendNames);
+
+TYPED_TEST(AlertStoreTest, WindowAndThresholdOutcomes) {
+  EXPECT_EQ(this->Record(this->Match(0)), Outcome::kBelowThreshold);
+  EXPECT_EQ(this->Record(this->Match(10)), Outcome::kBelowThreshold);
+  EXPECT_EQ(this->Record(this->Match(20)), Outcome::kAlertOpened);
+  EXPECT_EQ(this->Record(this->Match(25)), Outcome::kAlertJoined);
+  EXPECT_EQ(this->Record(this->Match(31)), Outcome::kAlertUpdated);  // 11 s after the opening emission.
+  EXPECT_EQ(this->Record(this->Match(60)), Outcome::kBelowThreshold);  // Exactly at the end: a new window.
+  EXPECT_EQ(this->Record(this->Match(0, "other")), Outcome::kBelowThreshold);
+}
+
+TYPED_TEST(AlertStoreTest, EmittedAlertCarriesOpenerFieldsCountsAndMetadata) {
+  this->Record(this->Match(5));
+  this->Record(this->Match(1, "k", Severity::kCritical));  // Earlier (event time backwards) joins.
+  alert::RecordResult r;
+  ASSERT_EQ(this->Record(this->Match(9), &r), Outcome::kAlertOpened);
+  ASSERT_TRUE(r.emit.has_value());
+  const alert::AlertRecord& a = *r.emit;
+  EXPECT_EQ(a.alert_id, alert::AlertId("Test.Rule", "k", kT0 + absl::Seconds(5)));
+  EXPECT_EQ(r.alert_id, a.alert_id);
+  EXPECT_EQ(a.state, alert::AlertState::kOpened);
+  EXPECT_EQ(a.rule->id, "Test.Rule");
+  EXPECT_EQ(a.rule->runbook, "do things");
+  EXPECT_EQ(a.rule->mitre, (std::vector<std::string>{"TA0002:T1609", "TA0001"}));
+  EXPECT_EQ(a.rule->tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(a.rule->threshold, 3);
+  EXPECT_EQ(a.dedup, "k");
+  EXPECT_EQ(a.title, "title 1");
+  EXPECT_EQ(a.alert_context_json, R"({"n":1})");
+  EXPECT_EQ(a.severity, Severity::kLow);
+  EXPECT_EQ(a.highest_severity, Severity::kCritical);
+  EXPECT_EQ(a.match_count, 3);
+  EXPECT_EQ(a.window_start, kT0 + absl::Seconds(5));
+  EXPECT_EQ(a.window_end, kT0 + absl::Seconds(65));
+  EXPECT_EQ(a.first_match_time, kT0 + absl::Seconds(1));
+  EXPECT_EQ(a.last_match_time, kT0 + absl::Seconds(9));
+  EXPECT_EQ(a.sample_event_ids, (std::vector<std::string>{"e1", "e2"}));
+}
+
+TYPED_TEST(AlertStoreTest, TwoReplicasRecordingOneKeyAtOnceMakeOneAlert) {
+  this->rule_->threshold = 40;
+  std::shared_ptr<alert::AlertStore> replicas[2] = {this->backend_->Replica(), this->backend_->Replica()};
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 100; ++i) matches.push_back(this->Match(1));
+  std::atomic<int> opened{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < 100; i += 4) {
+        absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
+        if (!r.ok()) errors.fetch_add(1);
+        else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(opened.load(), 1);
+}
+
+TYPED_TEST(AlertStoreTest, DistinctValueThresholdCountsValuesNotMatches) {
+  this->rule_->threshold_field = "objectRef.name";
+  const auto with = [this](double s, const std::string& v) {
+    alert::MatchRecord m = this->Match(s);
+    m.distinct_value = v;
+    return m;
+  };
+  EXPECT_EQ(this->Record(with(0, "a")), Outcome::kBelowThreshold);
+  EXPECT_EQ(this->Record(with(1, "a")), Outcome::kBelowThreshold);
+  EXPECT_EQ(this->Record(with(2, "b")), Outcome::kBelowThreshold);
+  alert::RecordResult r;
+  EXPECT_EQ(this->Record(with(3, "c"), &r), Outcome::kAlertOpened);
+  ASSERT_TRUE(r.emit.has_value());
+  EXPECT_EQ(r.emit->distinct_count, 3);
+  EXPECT_EQ(r.emit->match_count, 4);
+  EXPECT_EQ(this->Record(with(61, "d")), Outcome::kBelowThreshold);  // A new window forgets the values.
+}
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!RedisEnv::Get().ok()) GTEST_SKIP() << "redis-server not installed or did not start";
+  }
+};
+
+TEST_F(RedisStoreTest, UnreachableRedisFailsFastWithUnavailable) {
+  RedisAddress nowhere;
+  nowhere.unix_path = "/nonexistent/redis.sock";
+  RedisAlertStore store(nowhere, AlertOptions{});
+  alert::MatchRecord m;
+  m.rule = std::make_shared<alert::RuleMeta>();
+  m.time = kT0;
+  const absl::Time start = absl::Now();
+  absl::StatusOr<alert::RecordResult> r = store.Record(m);
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kUnavailable) << r.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+}
+
+TEST_F(RedisStoreTest, OpenedAlertIsAppendedToItsPartitionStreamAndKeysExpire) {
+  AlertOptions o;
+  o.redis_prefix = RedisEnv::Get().NextPrefix();
+  o.redis_partitions = 1;
+  const RedisAddress address = *ParseRedisUrl(RedisEnv::Get().url());
+  RedisAlertStore store(address, o);
+  alert::MatchRecord m;
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->dedup_period_minutes = 2;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = kT0;
+  ASSERT_EQ(store.Record(m)->outcome, Outcome::kAlertOpened);
+  RedisConnection c(address, absl::Seconds(1));
+  EXPECT_EQ(ReplyText(c.Command({"XLEN", RedisAlertStore::StreamKey(o.redis_prefix, 0)})->get()), "1");
+  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", o.redis_prefix + ":{p0}:w:*"});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ((*keys)->elements, 1u);
+  const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", ReplyText((*keys)->element[0])})->get()));
+  EXPECT_GT(ttl_ms, 60 * 1000);  // The window (2 min) plus a minute of grace.
+  EXPECT_LE(ttl_ms, 3 * 60 * 1000);
+}
+
+}  // namespace
+}  // namespace detect::server
