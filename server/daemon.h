@@ -33,6 +33,9 @@ struct DaemonOptions {
   std::string health_listen;             // Empty: none. Plaintext, health service only (probes under mTLS).
   std::string tls_cert, tls_key;         // PEM files; both or neither.
   std::string tls_client_ca;             // PEM CA bundle: clients must present a certificate it signed (mTLS).
+  // How often the TLS files are re-read; changed files (a cert-manager renewal) take effect for new
+  // connections without a restart.
+  absl::Duration tls_reload_interval = absl::Seconds(60);
   std::string lookup_tables_path;        // Extra lookup-table definitions, compiled with the rules.
   int max_message_bytes = 16 << 20;      // Largest request message gRPC accepts (RESOURCE_EXHAUSTED beyond).
   // A connection with no call for this long is closed (GOAWAY; clients reconnect when they next call).

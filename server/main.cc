@@ -20,6 +20,9 @@ ABSL_FLAG(std::string, health_listen, "",
           "Extra plaintext HOST:PORT serving only grpc.health.v1 (for Kubernetes gRPC probes under mTLS)");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain (enables TLS; needs --tls_key)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(double, tls_reload_seconds, 60,
+          "Re-read --tls_cert, --tls_key and --tls_client_ca this often; renewed files serve new connections "
+          "without a restart");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate signed by it (mTLS)");
 ABSL_FLAG(std::string, lookup_tables, "",
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
   o.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   o.tls_key = absl::GetFlag(FLAGS_tls_key);
   o.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  o.tls_reload_interval = absl::Seconds(absl::GetFlag(FLAGS_tls_reload_seconds));
   o.lookup_tables_path = absl::GetFlag(FLAGS_lookup_tables);
   o.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   o.service.max_events_per_request = absl::GetFlag(FLAGS_max_events_per_request);

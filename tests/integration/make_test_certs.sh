@@ -12,6 +12,9 @@ printf 'extendedKeyUsage=clientAuth\n' > client.ext
 q openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost
 q openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 30 \
   -extfile server.ext
+# The same server key certified by the other CA: what a certificate rotation to a new CA looks like.
+q openssl x509 -req -in server.csr -CA other_ca.pem -CAkey other_ca.key -CAcreateserial -out other_server.pem \
+  -days 30 -extfile server.ext
 q openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=detect-client
 q openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 30 \
   -extfile client.ext

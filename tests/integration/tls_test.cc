@@ -76,6 +76,28 @@ TEST_F(TlsTest, ServerTls) {
   EXPECT_FALSE(Call(port, Creds("", "other_ca.pem")).ok()) << "the client must not trust a server of another CA";
 }
 
+// A renewed certificate (cert-manager rewrites the Secret's files) serves new connections without a restart.
+TEST_F(TlsTest, RenewedCertificateIsServedWithoutRestart) {
+  TempDir live;
+  const std::string cert = live.Sub("tls.crt"), key = live.Sub("tls.key");
+  WriteFile(cert, Read(Cert("server.pem")));
+  WriteFile(key, Read(Cert("server.key")));
+  server::DaemonOptions o = TestOptions("rules");
+  o.tls_cert = cert;
+  o.tls_key = key;
+  o.tls_reload_interval = absl::Seconds(1);
+  TestServer server(std::move(o));
+  ASSERT_NE(server.daemon, nullptr);
+  const int port = server.daemon->port();
+  ASSERT_TRUE(Call(port, Creds()).ok());
+  EXPECT_FALSE(Call(port, Creds("", "other_ca.pem")).ok()) << "served the other CA's certificate before renewal";
+  WriteFile(cert, Read(Cert("other_server.pem")));  // Same key, certified by the other CA.
+  // Each attempt is a new channel, so a new handshake with whatever the server holds now.
+  EXPECT_TRUE(Eventually([&] { return Call(port, Creds("", "other_ca.pem")).ok(); }, std::chrono::seconds(20)))
+      << "the renewed certificate was not served within 20 s (reload interval 1 s)";
+  EXPECT_FALSE(Call(port, Creds()).ok()) << "still serving the old certificate after the renewal";
+}
+
 TEST_F(TlsTest, MutualTlsRefusesClientsWithoutAValidCertificate) {
   TestServer server(Options(/*mtls=*/true));
   ASSERT_NE(server.daemon, nullptr);
