@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "server/alerts/alert_flags.h"
 #include "server/daemon.h"
+#include "server/limit_flags.h"
 #include "server/log.h"
 #include "version/program_help.h"
 
@@ -37,7 +38,8 @@ ABSL_FLAG(double, keepalive_seconds, 60,
 ABSL_FLAG(double, keepalive_timeout_seconds, 20, "How long a keepalive ping may go unanswered");
 ABSL_FLAG(int64_t, memory_quota_bytes, 0,
           "Bound on the memory gRPC's transport holds for all connections (requests received but not yet "
-          "read, flow-control windows); 0: unbounded. Set it below the container's memory limit");
+          "read, flow-control windows); 0: automatic, half the container's (cgroup) memory limit, or 256 MiB "
+          "without one; -1: unbounded");
 ABSL_FLAG(double, shutdown_grace_seconds, 20, "On SIGTERM, how long in-flight calls and streams may finish");
 ABSL_FLAG(std::string, log_format, "json", "Log format: json | text");
 ABSL_FLAG(bool, watch_rules, true, "Reload when files in the rules directory change (SIGHUP always reloads)");
@@ -91,6 +93,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.alerts = *std::move(alerts);
+  detect::server::ApplyLimitFlags(&o);
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {
