@@ -29,7 +29,9 @@ ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC request message, in by
 ABSL_FLAG(int, max_events_per_request, 10000, "Most events in one Evaluate request or stream message; 0: no limit");
 ABSL_FLAG(int64_t, max_event_bytes, 1 << 20,
           "Largest single event (JSON bytes, or serialized size of a typed event); larger: a per-event error");
-ABSL_FLAG(int, max_concurrent_streams, 256, "Most open StreamEvaluate streams; 0: no limit");
+ABSL_FLAG(int, max_concurrent_streams, 64,
+          "Most StreamEvaluate streams with a message in progress, across all clients (each holds up to "
+          "--max_queued_response_bytes of responses); 0: no limit");
 ABSL_FLAG(double, max_connection_idle_seconds, 600,
           "Close a client connection that had no call for this long (clients reconnect); 0: never");
 ABSL_FLAG(double, keepalive_seconds, 60,

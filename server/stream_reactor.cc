@@ -1,6 +1,8 @@
 // The StreamEvaluate state machine: see stream_reactor.h.
 #include "server/stream_reactor.h"
 
+#include <algorithm>
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -48,8 +50,10 @@ StreamReactor::Actions StreamReactor::NextActionsLocked() {
     a.write = &queue_.front();
   }
   const size_t limit = static_cast<size_t>(options_.max_queued_responses < 1 ? 1 : options_.max_queued_responses);
-  const bool room = queue_.size() <= limit && (options_.max_queued_response_bytes <= 0 || queue_.empty() ||
-                                               queued_bytes_ < options_.max_queued_response_bytes);
+  // Room for one more response: by count, and by bytes assuming it is as large as the largest so far.
+  const bool room = queue_.size() <= limit &&
+                    (options_.max_queued_response_bytes <= 0 || queue_.empty() ||
+                     queued_bytes_ + largest_response_ <= options_.max_queued_response_bytes);
   if (!broken_ && !reading_ && !read_closed_ && room) {
     reading_ = true;
     a.read = true;
@@ -135,6 +139,7 @@ void StreamReactor::OnReadDone(bool ok) {
 void StreamReactor::PushLocked(grpc::ByteBuffer response) {
   const int64_t bytes = static_cast<int64_t>(response.Length());
   queued_bytes_ += bytes;
+  largest_response_ = std::max(largest_response_, bytes);
   if (metrics_ != nullptr) metrics_->AddQueuedResponseBytes(bytes);
   queue_.push_back(std::move(response));
 }

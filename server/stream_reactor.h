@@ -75,6 +75,7 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   bool got_message_ ABSL_GUARDED_BY(mu_) = false;  // A first message arrived (the slot was asked for).
   bool holds_slot_ ABSL_GUARDED_BY(mu_) = false;
   int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // Serialized size of queue_.
+  int64_t largest_response_ ABSL_GUARDED_BY(mu_) = 0;  // Of this stream so far.
 };
 
 }  // namespace detect::server

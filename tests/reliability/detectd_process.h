@@ -324,16 +324,19 @@ class DetectdProcess {
   int term_signal() const { return term_signal_; }  // The signal that killed it; 0 if it exited or runs.
 
   // An integer field of the "serving" log line (`"name":N` in JSON, ` name=N` in text); 0 if not logged yet.
-  int ServingField(const std::string& name) const {
+  int ServingField(const std::string& name) const { return static_cast<int>(LogField("serving", name)); }
+
+  // An integer field of the first info line whose message is `message`; 0 if there is none (yet).
+  int64_t LogField(const std::string& message, const std::string& name) const {
     const std::string log = Log();
-    size_t line = log.find("\"msg\":\"serving\"");
-    if (line == std::string::npos) line = log.find(" INFO serving ");
+    size_t line = log.find("\"msg\":\"" + message + "\"");
+    if (line == std::string::npos) line = log.find(" INFO " + message + " ");
     if (line == std::string::npos) return 0;
     const size_t eol = log.find('\n', line);
     if (eol == std::string::npos) return 0;  // Not written whole yet.
     for (const std::string& key : {"\"" + name + "\":", " " + name + "="}) {
       const size_t at = log.find(key, line);
-      if (at != std::string::npos && at < eol) return std::atoi(log.c_str() + at + key.size());
+      if (at != std::string::npos && at < eol) return std::strtoll(log.c_str() + at + key.size(), nullptr, 10);
     }
     return 0;
   }

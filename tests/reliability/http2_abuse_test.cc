@@ -13,33 +13,12 @@
 #include "tests/reliability/detectd_process.h"
 #include "tests/reliability/load_client.h"
 #include "tests/reliability/raw_http2.h"
+#include "tests/reliability/rss_sampler.h"
 
 namespace detect::testing {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Samples the RSS of `detectd` every 20 ms until destroyed; peak_kb() is the highest seen.
-class RssSampler {
- public:
-  explicit RssSampler(const DetectdProcess& detectd)
-      : thread_([this, &detectd] {
-          while (!stop_) {
-            peak_kb_ = std::max(peak_kb_.load(), detectd.RssKb());
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-          }
-        }) {}
-  ~RssSampler() {
-    stop_ = true;
-    thread_.join();
-  }
-  long peak_kb() const { return peak_kb_.load(); }
-
- private:
-  std::atomic<bool> stop_{false};
-  std::atomic<long> peak_kb_{0};
-  std::thread thread_;
-};
 
 // One connection sends DETECT_RAPID_RESET_PAIRS (CI: 50,000) HEADERS+RST_STREAM pairs for StreamEvaluate in
 // bursts of 1,000, then goes away. Afterwards, within bounded time: no stream slot is held, RSS is back within
