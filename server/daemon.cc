@@ -2,6 +2,7 @@
 #include "server/daemon.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -123,6 +124,10 @@ absl::StatusOr<std::unique_ptr<Daemon>> Daemon::Start(DaemonOptions options) {
 }
 
 absl::Status Daemon::Init() {
+  // gRPC stops accepting for good after one accept4() EMFILE (listener_watchdog.h): take every descriptor
+  // the hard limit allows.
+  Log(LogLevel::kInfo, "resource limits",
+      {{"max_open_files", RaiseDescriptorLimit()}, {"memory_quota_bytes", options_.memory_quota_bytes}});
   metrics_ = std::make_unique<Metrics>();
   grpc_metrics_ = std::make_unique<GrpcServerMetrics>();
   store_ = std::make_unique<RuleStore>(
@@ -149,9 +154,11 @@ absl::Status Daemon::Init() {
   builder.experimental().SetInterceptorCreators(grpc_metrics_->InterceptorCreators());
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   SetConnectionOptions(options_, &builder);
+  ApplyConnectionLimits(options_.connection, &builder);
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on --listen ", options_.listen));
+    const std::string why = DescribeListenFailure(options_.listen, options_.connection.allow_port_reuse);
+    return absl::UnavailableError(absl::StrCat("cannot listen on --listen ", options_.listen, why.empty() ? "" : ": ", why));
   }
   if (!options_.health_listen.empty()) {
     grpc::ServerBuilder health_builder;  // Only the (default) health service: no credentials needed.
@@ -175,6 +182,8 @@ absl::Status Daemon::Init() {
     watcher_ = watch(options_.rules_path);
     if (!options_.lookup_tables_path.empty()) lookup_watcher_ = watch(options_.lookup_tables_path);
   }
+  if (absl::Status s = StartListenerWatchdog(); !s.ok()) return s;
+  trimmer_ = std::make_unique<MemoryTrimmer>(absl::Seconds(2), int64_t{16} << 20);
   SetServing(server_.get(), true);
   SetServing(health_server_.get(), true);
   if (!options_.port_file.empty()) {
@@ -207,13 +216,34 @@ absl::Status Daemon::StartMetricsHttp() {
                     }});
   routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {
                       HttpResponse r;
-                      if (shutting_down()) r.status = 503;
-                      r.body = shutting_down() ? "draining\n" : "ok\n";
+                      // 503 while draining, and once the listener watchdog found the gRPC port wedged.
+                      const bool down = shutting_down() || exit_code_.load() != 0;
+                      if (down) r.status = 503;
+                      r.body = down ? "draining\n" : "ok\n";
                       return r;
                     }});
   absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(std::move(http), std::move(routes));
   if (!server.ok()) return server.status();
   metrics_http_ = *std::move(server);
+  return absl::OkStatus();
+}
+
+absl::Status Daemon::StartListenerWatchdog() {
+  if (options_.listener_check_interval <= absl::ZeroDuration()) return absl::OkStatus();
+  ListenerWatchdogOptions o;
+  o.port = port_;
+  o.interval = options_.listener_check_interval;
+  o.accept_timeout = std::min(absl::Seconds(5), options_.listener_check_interval);
+  absl::StatusOr<std::unique_ptr<ListenerWatchdog>> w = ListenerWatchdog::Start(o, [this](const std::string& why) {
+    Log(LogLevel::kError, "the gRPC listener no longer accepts connections; reporting NOT_SERVING and exiting 3",
+        {{"port", port_}, {"detail", why}});
+    SetServing(server_.get(), false);
+    SetServing(health_server_.get(), false);
+    exit_code_ = 3;
+    ::kill(::getpid(), SIGTERM);  // RunUntilTerminated drains, then main returns exit_code().
+  });
+  if (!w.ok()) return w.status();
+  watchdog_ = *std::move(w);
   return absl::OkStatus();
 }
 
@@ -233,6 +263,8 @@ void Daemon::Shutdown() {
   if (health_server_ != nullptr && health_server_->GetHealthCheckService() != nullptr) {
     health_server_->GetHealthCheckService()->Shutdown();
   }
+  watchdog_.reset();
+  trimmer_.reset();
   watcher_.reset();
   lookup_watcher_.reset();
   if (server_ != nullptr) {
@@ -272,7 +304,7 @@ int RunUntilTerminated(Daemon& daemon) {
     }
     Log(LogLevel::kInfo, "termination signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
     daemon.Shutdown();
-    return 0;
+    return daemon.exit_code();
   }
 }
 

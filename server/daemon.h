@@ -4,6 +4,7 @@
 #ifndef DETECT_SERVER_DAEMON_H_
 #define DETECT_SERVER_DAEMON_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,9 @@
 #include "server/alerts/alert_options.h"
 #include "server/alerts/alert_pipeline.h"
 #include "server/alerts/alerting_evaluator.h"
+#include "server/connection_limits.h"
+#include "server/listener_watchdog.h"
+#include "server/memory_trimmer.h"
 #include "server/engine_evaluator.h"
 #include "server/metrics.h"
 #include "server/standard_metrics.h"
@@ -49,6 +53,11 @@ struct DaemonOptions {
   // flow-control windows); beyond it gRPC shrinks windows and refuses new calls. Zero: gRPC's default
   // (unbounded).
   int64_t memory_quota_bytes = 0;
+  ConnectionLimits connection;           // Per-connection HTTP/2 limits and port sharing.
+  // How often the listener watchdog checks that the gRPC port still accepts connections; when it does not
+  // (gRPC stops accepting for good after running out of descriptors), the daemon reports NOT_SERVING and
+  // RunUntilTerminated returns 3. Zero: no checks (detectd's flag defaults to 10 s).
+  absl::Duration listener_check_interval = absl::ZeroDuration();
   ServiceOptions service;
   EngineOptions engine;                  // max_event_bytes among them.
   absl::Duration shutdown_grace = absl::Seconds(20);
@@ -87,11 +96,14 @@ class Daemon {
   // period ends, then cancels what is left. Blocks until done; later calls return at once.
   void Shutdown() ABSL_LOCKS_EXCLUDED(shutdown_mu_);
   bool shutting_down() const { return shutdown_started_.HasBeenNotified(); }
+  // The process's exit status once drained: 0, or 3 when the listener watchdog found the port wedged.
+  int exit_code() const { return exit_code_.load(); }
 
  private:
   explicit Daemon(DaemonOptions options);
   absl::Status Init();
   absl::Status StartMetricsHttp();
+  absl::Status StartListenerWatchdog();
 
   const DaemonOptions options_;
   std::unique_ptr<Metrics> metrics_;
@@ -107,6 +119,9 @@ class Daemon {
   std::unique_ptr<RuleWatcher> watcher_;
   std::unique_ptr<RuleWatcher> lookup_watcher_;
   std::unique_ptr<HttpServer> metrics_http_;  // /metrics and /healthz.
+  std::unique_ptr<ListenerWatchdog> watchdog_;
+  std::unique_ptr<MemoryTrimmer> trimmer_;  // Gives memory freed after a burst back (memory_trimmer.h).
+  std::atomic<int> exit_code_{0};
   int port_ = 0;
   int health_port_ = 0;
   absl::Notification shutdown_started_;
@@ -119,7 +134,8 @@ class Daemon {
 void BlockTerminationSignals();
 
 // Waits for signals: SIGHUP reloads the rules (a rejected set is logged, the old one keeps serving); SIGTERM or
-// SIGINT calls daemon.Shutdown() and returns 0, the process's exit status after a clean drain.
+// SIGINT calls daemon.Shutdown() and returns daemon.exit_code() (0, or 3 if the listener wedged), the process's
+// exit status after the drain.
 int RunUntilTerminated(Daemon& daemon);
 
 }  // namespace detect::server

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "server/alerts/alert_flags.h"
 #include "server/daemon.h"
+#include "server/limit_flags.h"
 #include "server/log.h"
 #include "version/program_help.h"
 
@@ -31,7 +32,9 @@ ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest gRPC request message, in by
 ABSL_FLAG(int, max_events_per_request, 10000, "Most events in one Evaluate request or stream message; 0: no limit");
 ABSL_FLAG(int64_t, max_event_bytes, 1 << 20,
           "Largest single event (JSON bytes, or serialized size of a typed event); larger: a per-event error");
-ABSL_FLAG(int, max_concurrent_streams, 256, "Most open StreamEvaluate streams; 0: no limit");
+ABSL_FLAG(int, max_concurrent_streams, 64,
+          "Most StreamEvaluate streams with a message in progress, across all clients (each holds up to "
+          "--max_queued_response_bytes of responses); 0: no limit");
 ABSL_FLAG(double, max_connection_idle_seconds, 600,
           "Close a client connection that had no call for this long (clients reconnect); 0: never");
 ABSL_FLAG(double, keepalive_seconds, 60,
@@ -40,7 +43,8 @@ ABSL_FLAG(double, keepalive_seconds, 60,
 ABSL_FLAG(double, keepalive_timeout_seconds, 20, "How long a keepalive ping may go unanswered");
 ABSL_FLAG(int64_t, memory_quota_bytes, 0,
           "Bound on the memory gRPC's transport holds for all connections (requests received but not yet "
-          "read, flow-control windows); 0: unbounded. Set it below the container's memory limit");
+          "read, flow-control windows); 0: automatic, half the container's (cgroup) memory limit, or 256 MiB "
+          "without one; -1: unbounded");
 ABSL_FLAG(double, shutdown_grace_seconds, 20, "On SIGTERM, how long in-flight calls and streams may finish");
 ABSL_FLAG(std::string, log_format, "json", "Log format: json | text");
 ABSL_FLAG(bool, watch_rules, true, "Reload when files in the rules directory change (SIGHUP always reloads)");
@@ -95,6 +99,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   o.alerts = *std::move(alerts);
+  detect::server::ApplyLimitFlags(&o);
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {

@@ -123,6 +123,14 @@ std::string Metrics::RenderPrometheus() const {
   }
   Header(&out, "detectd_streams_in_flight", "gauge", "Open StreamEvaluate streams.");
   absl::StrAppend(&out, "detectd_streams_in_flight ", streams_in_flight_.load(), "\n");
+  Header(&out, "detectd_streams_reset_before_first_message_total", "counter",
+         "StreamEvaluate streams cancelled by the client before sending a message (HTTP/2 rapid reset); they "
+         "never hold a stream slot.");
+  absl::StrAppend(&out, "detectd_streams_reset_before_first_message_total ", streams_reset_early_.load(), "\n");
+  Header(&out, "detectd_queued_response_bytes", "gauge",
+         "Serialized StreamEvaluate responses waiting for slow readers, all streams (each stream stops reading at "
+         "--max_queued_response_bytes).");
+  absl::StrAppend(&out, "detectd_queued_response_bytes ", queued_response_bytes_.load(), "\n");
   Header(&out, "detectd_rule_reloads_total", "counter", "Rule reloads by outcome.");
   for (int o = 0; o < kNumOutcomes; ++o) {
     absl::StrAppend(&out, "detectd_rule_reloads_total{outcome=\"", kOutcomeNames[o], "\"} ", reloads_[o].load(),

@@ -35,6 +35,10 @@ class Metrics {
   void RecordCall(RpcMethod method, grpc::StatusCode code);
   void StreamOpened() { streams_in_flight_.fetch_add(1, std::memory_order_relaxed); }
   void StreamClosed() { streams_in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+  // A StreamEvaluate cancelled (reset by its client) before its first message: the rapid-reset pattern.
+  void StreamResetBeforeFirstMessage() { streams_reset_early_.fetch_add(1, std::memory_order_relaxed); }
+  // Serialized responses waiting for slow readers, across streams (`delta` may be negative).
+  void AddQueuedResponseBytes(int64_t delta) { queued_response_bytes_.fetch_add(delta, std::memory_order_relaxed); }
   void SetRuleSet(const std::string& version, size_t rule_count, absl::Time loaded_at) ABSL_LOCKS_EXCLUDED(mu_);
   void RecordReload(ReloadOutcome outcome);
 
@@ -45,6 +49,8 @@ class Metrics {
   uint64_t event_errors() const { return event_errors_.load(); }
   uint64_t reloads(ReloadOutcome outcome) const { return reloads_[static_cast<int>(outcome)].load(); }
   int64_t streams_in_flight() const { return streams_in_flight_.load(); }
+  uint64_t streams_reset_before_first_message() const { return streams_reset_early_.load(); }
+  int64_t queued_response_bytes() const { return queued_response_bytes_.load(); }
 
  private:
   struct Histogram {
@@ -61,6 +67,8 @@ class Metrics {
   std::array<std::array<std::atomic<uint64_t>, kNumCodes>, kNumMethods> calls_{};
   std::array<std::atomic<uint64_t>, kNumOutcomes> reloads_{};
   std::atomic<int64_t> streams_in_flight_{0};
+  std::atomic<uint64_t> streams_reset_early_{0};
+  std::atomic<int64_t> queued_response_bytes_{0};
 
   mutable absl::Mutex mu_;
   // Matches by rule id, then by v1::Severity value.

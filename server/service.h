@@ -24,12 +24,17 @@ struct ServiceOptions {
   // Events in one Evaluate request or one StreamEvaluate message; more is INVALID_ARGUMENT (unary) or one
   // error result per event (stream). 0: unbounded.
   int max_events_per_request = 10000;
-  // Open StreamEvaluate streams, across all clients; one more is refused with RESOURCE_EXHAUSTED.
-  // 0: unbounded.
-  int max_concurrent_streams = 256;
+  // StreamEvaluate streams holding a slot, across all clients; one more is refused with RESOURCE_EXHAUSTED.
+  // A stream takes its slot with its first message and gives it back when it ends or is cancelled, so streams
+  // reset before sending anything (HTTP/2 rapid reset) never hold one. 0: unbounded.
+  int max_concurrent_streams = 64;
   // Responses of one stream that may wait behind the one being written before the server stops reading that
   // stream (so a slow reader is held back by HTTP/2 flow control, not buffered). At least 1.
   int max_queued_responses = 2;
+  // Serialized bytes of the responses one stream may have waiting (the one being written included): the next
+  // message is read only if one more response as large as the stream's largest so far still fits. One response
+  // is always allowed, however large. 0: no byte bound.
+  int64_t max_queued_response_bytes = 1 << 20;
 };
 
 using DetectionServiceBase = v1::DetectionService::WithRawCallbackMethod_Evaluate<

@@ -1,7 +1,9 @@
 // StreamReactor: one StreamEvaluate call. One read in flight; each message read is evaluated inline (bounded
 // by max_events_per_request) and its serialized response queued; at most one write in flight. The next read
-// starts only while the queue has room, so a client that reads slowly stalls its own stream (HTTP/2 flow
-// control) and the server never buffers more than max_queued_responses + 1 responses per stream.
+// starts only while the queue has room (max_queued_responses, max_queued_response_bytes), so a client that
+// reads slowly stalls its own stream (HTTP/2 flow control) and the server never buffers more than that per
+// stream. The stream takes a slot of max_concurrent_streams with its first message and gives it back as soon as
+// it is cancelled or ends: a stream reset before its first message (HTTP/2 rapid reset) never holds one.
 // Messages travel as raw bytes (see service.h): requests are read through RequestView.
 #ifndef DETECT_SERVER_STREAM_REACTOR_H_
 #define DETECT_SERVER_STREAM_REACTOR_H_
@@ -49,9 +51,12 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   Metrics* const metrics_;
   const ServiceOptions& options_;
   std::atomic<int>* const open_streams_;
-  // False for a stream refused at the limit: it gave its slot back at once, so that a burst of refused
-  // streams never crowds out the ones that fit.
-  bool holds_slot_ = true;
+  // Takes a slot for the first message (under mu_); false if the limit is reached.
+  bool TakeSlotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReleaseSlotLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Queue a response / drop the first or last one, keeping queued_bytes_ and the gauge right.
+  void PushLocked(grpc::ByteBuffer response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PopLocked(bool front) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   grpc::StatusCode final_code_ = grpc::StatusCode::OK;
 
   // Only the one read in flight writes these, and only OnReadDone reads them; reused from message to message.
@@ -67,6 +72,10 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   bool read_closed_ ABSL_GUARDED_BY(mu_) = false;  // The client half-closed (or reads failed).
   bool broken_ ABSL_GUARDED_BY(mu_) = false;       // Cancelled or a write failed: stop work, finish.
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool got_message_ ABSL_GUARDED_BY(mu_) = false;  // A first message arrived (the slot was asked for).
+  bool holds_slot_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // Serialized size of queue_.
+  int64_t largest_response_ ABSL_GUARDED_BY(mu_) = 0;  // Of this stream so far.
 };
 
 }  // namespace detect::server

@@ -2,6 +2,8 @@
 // with --port_file, stdout and stderr captured in one file, and read from outside as an operator would: its
 // RSS and open descriptors from /proc/PID, its /metrics over HTTP, its exit status. The child gets SIGKILL if
 // the test process dies (PR_SET_PDEATHSIG) and at destruction if still running, so no server outlives a test.
+// When the test has failed by then, the destructor prints the server's captured output and how it ended
+// before the temp dir holding it is removed, so a failure in CI says what detectd did.
 #ifndef DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_
 #define DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_
 
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -31,6 +34,7 @@
 #include "detect/v1/detect.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
 #include "tests/server/test_files.h"
 #include "tests/testing/eventually.h"
 
@@ -135,12 +139,19 @@ class DetectdProcess {
  public:
   // Starts `DETECTD_PATH --listen 127.0.0.1:0 --metrics_listen 127.0.0.1:0 --port_file ... FLAGS` in the
   // repository root and waits (up to 30 s) until it logs "serving". Null, with the reason in `error`, if not.
-  static std::unique_ptr<DetectdProcess> Start(const std::vector<std::string>& flags, std::string* error) {
+  // DETECTD_BINARY in the environment replaces DETECTD_PATH. `launcher`, if given, runs detectd (e.g. {"/usr/bin/prlimit", "--nofile=64:64", "--"}).
+  static std::unique_ptr<DetectdProcess> Start(const std::vector<std::string>& flags, std::string* error,
+                                               const std::vector<std::string>& launcher = {}) {
     std::unique_ptr<DetectdProcess> p(new DetectdProcess());
     const std::string port_file = p->dir_.Sub("port");
     p->log_path_ = p->dir_.Sub("detectd.log");
-    std::vector<std::string> args = {DETECTD_PATH, "--listen=127.0.0.1:0", "--metrics_listen=127.0.0.1:0",
-                                     "--port_file=" + port_file};
+    std::vector<std::string> args = launcher;
+    const char* binary = std::getenv("DETECTD_BINARY");  // Another build's detectd (e.g. main's, to compare).
+    for (const std::string& a : {std::string(binary != nullptr && *binary != '\0' ? binary : DETECTD_PATH),
+                                 std::string("--listen=127.0.0.1:0"),
+                                 std::string("--metrics_listen=127.0.0.1:0"), "--port_file=" + port_file}) {
+      args.push_back(a);
+    }
     args.insert(args.end(), flags.begin(), flags.end());
     const pid_t pid = SpawnProcess(args, p->log_path_);
     if (pid < 0) {
@@ -166,10 +177,31 @@ class DetectdProcess {
   }
 
   ~DetectdProcess() {
-    if (Running()) {
+    const bool was_running = Running();
+    if (::testing::Test::HasFailure()) {
+      std::fprintf(stderr, "%s", FailureReport(was_running).c_str());
+      std::fflush(stderr);
+    }
+    if (was_running) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
     }
+  }
+
+  // How the process stands (running, or its exit status) and the last `max_bytes` of its output, framed for a
+  // test log.
+  std::string FailureReport(bool running, size_t max_bytes = 64 << 10) const {
+    std::string log = Log();
+    std::string cut;
+    if (log.size() > max_bytes) {
+      cut = absl::StrCat("[... first ", log.size() - max_bytes, " bytes left out ...]\n");
+      log = log.substr(log.size() - max_bytes);
+    }
+    const std::string state = running ? std::string("still running")
+                              : exit_status_ >= 0 ? absl::StrCat("exited with status ", exit_status_)
+                                                  : absl::StrCat("killed by signal ", term_signal_);
+    return absl::StrCat("==== detectd (pid ", pid_, ", ", state, ") output, ", log_path_, ":\n", cut, log,
+                        log.empty() || log.back() == '\n' ? "" : "\n", "==== end of detectd output\n");
   }
 
   pid_t pid() const { return pid_; }
@@ -281,6 +313,7 @@ class DetectdProcess {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       exited_ = true;
       exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      term_signal_ = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       return false;
     }
     return true;
@@ -288,18 +321,22 @@ class DetectdProcess {
   // Waits up to `timeout` for the process to exit; false if it is still running.
   bool WaitExit(std::chrono::milliseconds timeout) { return Eventually([&] { return !Running(); }, timeout); }
   int exit_status() const { return exit_status_; }
+  int term_signal() const { return term_signal_; }  // The signal that killed it; 0 if it exited or runs.
 
   // An integer field of the "serving" log line (`"name":N` in JSON, ` name=N` in text); 0 if not logged yet.
-  int ServingField(const std::string& name) const {
+  int ServingField(const std::string& name) const { return static_cast<int>(LogField("serving", name)); }
+
+  // An integer field of the first info line whose message is `message`; 0 if there is none (yet).
+  int64_t LogField(const std::string& message, const std::string& name) const {
     const std::string log = Log();
-    size_t line = log.find("\"msg\":\"serving\"");
-    if (line == std::string::npos) line = log.find(" INFO serving ");
+    size_t line = log.find("\"msg\":\"" + message + "\"");
+    if (line == std::string::npos) line = log.find(" INFO " + message + " ");
     if (line == std::string::npos) return 0;
     const size_t eol = log.find('\n', line);
     if (eol == std::string::npos) return 0;  // Not written whole yet.
     for (const std::string& key : {"\"" + name + "\":", " " + name + "="}) {
       const size_t at = log.find(key, line);
-      if (at != std::string::npos && at < eol) return std::atoi(log.c_str() + at + key.size());
+      if (at != std::string::npos && at < eol) return std::strtoll(log.c_str() + at + key.size(), nullptr, 10);
     }
     return 0;
   }
@@ -314,6 +351,7 @@ class DetectdProcess {
   int metrics_port_ = 0;
   mutable bool exited_ = false;
   mutable int exit_status_ = -1;
+  mutable int term_signal_ = 0;
 };
 
 // Copies `from` (a directory tree) to `to`.

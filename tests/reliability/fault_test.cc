@@ -16,6 +16,7 @@
 #include <set>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
@@ -543,13 +544,31 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
       }
     });
   }
+  // A failed ASSERT below returns early: the workers must still stop and be joined (a joinable std::thread
+  // destroyed calls std::terminate, which would lose the report of what failed).
+  absl::Cleanup join_workers = [&] {
+    stop = true;
+    for (std::thread& t : workers) {
+      if (t.joinable()) t.join();
+    }
+  };
   int written = 0, sighups = 0, touches = 0, broken = 0;
   std::map<int, Clock::time_point> written_at;  // Generation -> when its file was renamed into place.
   auto reloads = [&](const char* outcome) {
     return detectd->Metric(absl::StrCat("detectd_rule_reloads_total{outcome=\"", outcome, "\"}"));
   };
   // One change a second; each step then waits (bounded) until its effect shows, so that a slow compile (a
-  // sanitizer build) cannot let the next step overwrite a file before any reload has read it.
+  // sanitizer build) cannot let the next step overwrite a file before any reload has read it. The bound is
+  // generous (a TSan detectd compiling the pack on a loaded 2-core machine takes seconds; the time each change
+  // took is printed below, and what this test checks is that it happens, not how fast), and a wait ends at
+  // once if detectd exits: its output is then printed (DetectdProcess) rather than waited on for nothing.
+  const std::chrono::seconds effect_bound(kSanitizerBuild ? 90 : 30);
+  auto effect = [&](auto shown) { return Eventually([&] { return shown() || !detectd->Running(); }, effect_bound); };
+  auto alive = [&] {
+    return detectd->Running() ? ::testing::AssertionSuccess()
+                              : ::testing::AssertionFailure() << "detectd exited (status " << detectd->exit_status()
+                                                              << ", signal " << detectd->term_signal() << ")";
+  };
   for (int i = 1; i <= seconds; ++i) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     switch (i % 4) {
@@ -560,12 +579,13 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
         written_at[i] = Clock::now();
         written = i;
         if (i % 4 == 2) {
+          ASSERT_TRUE(alive());
           ASSERT_TRUE(detectd->Signal(SIGHUP));
           ++sighups;
         }
-        EXPECT_TRUE(Eventually([&] { return generations.FirstSeen(i) != Clock::time_point(); },
-                            std::chrono::seconds(20)))
-            << "generation " << i << " was never served";
+        EXPECT_TRUE(effect([&] { return generations.FirstSeen(i) != Clock::time_point(); }))
+            << "generation " << i << " was not served within " << effect_bound.count() << " s";
+        ASSERT_TRUE(alive());
         break;
       case 3: {  // Every pack file touched, and a SIGHUP: the same set.
         const double unchanged = reloads("unchanged");
@@ -573,18 +593,22 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
           if (e.is_regular_file()) ::utime(e.path().c_str(), nullptr);
         }
         ++touches;
+        ASSERT_TRUE(alive());
         ASSERT_TRUE(detectd->Signal(SIGHUP));
         ++sighups;
-        EXPECT_TRUE(Eventually([&] { return reloads("unchanged") > unchanged; }, std::chrono::seconds(20)));
+        EXPECT_TRUE(effect([&] { return reloads("unchanged") > unchanged; })) << "SIGHUP on an unchanged set";
+        ASSERT_TRUE(alive());
         break;
       }
       default: {  // A broken rewrite: rejected, the previous generation keeps serving (fixed a second later).
         const double rejected = reloads("rejected");
         WriteFile(rules + "/zz_generation.yml", "AnalysisType: rule\nRuleID: t.broken\nDetection: [\n");
         ++broken;
+        ASSERT_TRUE(alive());
         ASSERT_TRUE(detectd->Signal(SIGHUP));
         ++sighups;
-        EXPECT_TRUE(Eventually([&] { return reloads("rejected") > rejected; }, std::chrono::seconds(20)));
+        EXPECT_TRUE(effect([&] { return reloads("rejected") > rejected; })) << "SIGHUP on a broken rewrite";
+        ASSERT_TRUE(alive());
         break;
       }
     }
@@ -593,8 +617,7 @@ TEST_F(FaultTest, ReloadsEverySecondUnderLoadFailNoCallAndServeCompleteRuleSets)
     WriteFile(rules + "/zz_generation.yml", GenerationRule(written));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  stop = true;
-  for (std::thread& t : workers) t.join();
+  std::move(join_workers).Invoke();
   Account total;
   for (const Account& a : accounts) total.Merge(a);
   EXPECT_EQ(total.calls_ok, total.calls) << total.Codes() << " " << total.first_problem;

@@ -1,5 +1,6 @@
 // A bare HTTP/2 client over a loopback TCP socket, for what no gRPC client library will send: frames that break the
-// protocol (DATA after the stream's END_STREAM). It writes frames and reads them back without decoding
+// protocol (DATA after the stream's END_STREAM), and floods of streams reset as soon as they are opened (the
+// HTTP/2 rapid-reset attack, CVE-2023-44487). It writes frames and reads them back without decoding
 // headers (HPACK literals out; the server's headers are skipped, its DATA and RST_STREAM/GOAWAY read).
 #ifndef DETECT_TESTS_RELIABILITY_RAW_HTTP2_H_
 #define DETECT_TESTS_RELIABILITY_RAW_HTTP2_H_
@@ -42,18 +43,32 @@ class RawHttp2Connection {
 
   // HEADERS opening a gRPC call of `path` on `stream` (HPACK literals without indexing, no Huffman).
   void OpenGrpcCall(uint32_t stream, const std::string& path) {
-    std::string block;
-    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-             {":method", "POST"}, {":scheme", "http"}, {":path", path}, {":authority", "localhost"},
-             {"content-type", "application/grpc"}, {"te", "trailers"}}) {
-      block += '\0';
-      AppendHpackLength(name.size(), &block);
-      block += name;
-      AppendHpackLength(value.size(), &block);
-      block += value;
-    }
-    WriteFrame(kHeaders, kEndHeaders, stream, block);
+    WriteFrame(kHeaders, kEndHeaders, stream, GrpcHeaderBlock(path));
   }
+  // `pairs` streams from `first_stream` (odd, increasing by 2) each opened for `path` and at once reset with
+  // RST_STREAM(CANCEL), written in one send: what a rapid-reset attacker sends. Returns the next stream id.
+  uint32_t SendRapidResets(uint32_t first_stream, int pairs, const std::string& path) {
+    std::string burst;
+    uint32_t stream = first_stream;
+    for (int i = 0; i < pairs; ++i, stream += 2) {
+      burst += EncodeFrame(kHeaders, kEndHeaders, stream, GrpcHeaderBlock(path));
+      burst += EncodeFrame(kRstStream, 0, stream, std::string("\0\0\0\x08", 4));  // CANCEL.
+    }
+    Send(burst);
+    return stream;
+  }
+  // Reads and discards whatever the server sends until EOF or an error (run on its own thread while another
+  // writes: it answers nothing, so SETTINGS must have been acknowledged before, see ReadFrame).
+  void DrainUntilClosed() {
+    char buf[16384];
+    while (fd_ >= 0 && ::read(fd_, buf, sizeof(buf)) > 0) {
+    }
+  }
+  // Half-closes the connection's sending side (the server sees EOF).
+  void ShutdownWrite() {
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_WR);
+  }
+
   // A DATA frame carrying one gRPC message (uncompressed) of `message` bytes.
   void SendGrpcMessage(uint32_t stream, const std::string& message, bool end_stream) {
     std::string payload(1, '\0');
@@ -95,7 +110,23 @@ class RawHttp2Connection {
     for (n -= 127; n >= 128; n >>= 7) *out += static_cast<char>((n & 0x7F) | 0x80);
     *out += static_cast<char>(n);
   }
+  static std::string GrpcHeaderBlock(const std::string& path) {
+    std::string block;
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {":method", "POST"}, {":scheme", "http"}, {":path", path}, {":authority", "localhost"},
+             {"content-type", "application/grpc"}, {"te", "trailers"}}) {
+      block += '\0';
+      AppendHpackLength(name.size(), &block);
+      block += name;
+      AppendHpackLength(value.size(), &block);
+      block += value;
+    }
+    return block;
+  }
   void WriteFrame(uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
+    Send(EncodeFrame(type, flags, stream, payload));
+  }
+  static std::string EncodeFrame(uint8_t type, uint8_t flags, uint32_t stream, const std::string& payload) {
     std::string frame;
     frame += static_cast<char>((payload.size() >> 16) & 0xFF);
     frame += static_cast<char>((payload.size() >> 8) & 0xFF);
@@ -103,7 +134,7 @@ class RawHttp2Connection {
     frame += static_cast<char>(type);
     frame += static_cast<char>(flags);
     for (int shift = 24; shift >= 0; shift -= 8) frame += static_cast<char>((stream >> shift) & 0xFF);
-    Send(frame + payload);
+    return frame + payload;
   }
   void Send(const std::string& bytes) {
     for (size_t sent = 0; fd_ >= 0 && sent < bytes.size();) {

@@ -205,8 +205,11 @@ TEST_F(ServiceTest, ConcurrentStreamLimitRefusesTheExtraStream) {
   v1::EvaluateResponse response;
   ASSERT_TRUE(first->Read(&response));
 
+  // A stream takes its slot with its first message (one reset before sending never holds one), so the extra
+  // stream is refused when it sends.
   grpc::ClientContext ctx2;
   auto second = stub_->StreamEvaluate(&ctx2);
+  second->Write(Batch("two", 1));  // May fail once the refusal has arrived.
   EXPECT_FALSE(second->Read(&response));
   grpc::Status refused = second->Finish();
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);

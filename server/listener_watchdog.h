@@ -1,0 +1,61 @@
+// ListenerWatchdog: notices when the gRPC listening socket has stopped accepting connections and says so.
+// gRPC 1.51 stops accepting for good after accept4() fails with EMFILE/ENFILE (grpc/grpc#16058, #20418): the
+// process keeps running, /metrics answers, but the port is dead. The watchdog connects to its own port every
+// interval and watches the listening socket's accept queue (TCP_INFO on a listener reports its length): when
+// the queue holds the probe and does not drain within the timeout, for `failures` probes in a row, the listener
+// is wedged and `on_wedged` runs (the daemon then reports NOT_SERVING and exits 3, so Kubernetes restarts it).
+#ifndef DETECT_SERVER_LISTENER_WATCHDOG_H_
+#define DETECT_SERVER_LISTENER_WATCHDOG_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+
+namespace detect::server {
+
+struct ListenerWatchdogOptions {
+  int port = 0;                                         // The gRPC port (bound by this process).
+  absl::Duration interval = absl::Seconds(10);          // Between probes.
+  absl::Duration accept_timeout = absl::Seconds(5);     // How long a probe waits to be accepted.
+  int failures = 2;                                     // Failed probes in a row that mean "wedged".
+};
+
+// What one probe found.
+enum class ProbeResult { kAccepted, kNotAccepted, kInconclusive };
+
+// Thread-safe. Owns one thread, started by Start and joined by the destructor; `on_wedged` runs on it once,
+// and must not destroy the watchdog.
+class ListenerWatchdog {
+ public:
+  // Finds the listening socket(s) of this process on `options.port` and starts probing. NotFound if there is
+  // none.
+  static absl::StatusOr<std::unique_ptr<ListenerWatchdog>> Start(ListenerWatchdogOptions options,
+                                                                std::function<void(const std::string&)> on_wedged);
+  ~ListenerWatchdog();
+
+  // One probe of the listener `listen_fd`: connect to its address and wait for the accept queue to drain.
+  // `detail` says what happened when it was not accepted.
+  static ProbeResult Probe(int listen_fd, absl::Duration timeout, std::string* detail);
+
+ private:
+  ListenerWatchdog(ListenerWatchdogOptions options, int listen_fd, std::function<void(const std::string&)> on_wedged);
+  void Run();
+
+  const ListenerWatchdogOptions options_;
+  const int listen_fd_;  // Not owned: gRPC's listening socket, open until the server shuts down (after us).
+  const std::function<void(const std::string&)> on_wedged_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+// Raises this process's soft RLIMIT_NOFILE to its hard limit; returns the soft limit now in force.
+long RaiseDescriptorLimit();
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_LISTENER_WATCHDOG_H_
