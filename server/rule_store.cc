@@ -30,6 +30,7 @@ absl::StatusOr<ReloadOutcome> RuleStore::Reload(absl::string_view reason) {
     if (metrics_ != nullptr) metrics_->RecordReload(outcome);
   };
   if (cancel_.load(std::memory_order_relaxed)) return absl::CancelledError("reloads cancelled: shutting down");
+  if (reason != "startup") Log(LogLevel::kInfo, "reloading rules", {{"reason", reason}});
   RuleSetBuilder builder(options_.engine);
   builder.SetCancel(&cancel_);
   absl::Status io = builder.AddPath(options_.rules_path);

@@ -64,7 +64,7 @@ TEST(PathLimitsTest, AFiveThousandSegmentKeyPathIsAnErrorAtItsLocation) {
   CompileResult r = BuildOne(Rule("r.long", absl::StrCat("{KeyPath: ", DottedPath(5000), ", Condition: Exists}")));
   EXPECT_FALSE(r.IsValid());
   EXPECT_EQ(r.rule_set(), nullptr);
-  EXPECT_THAT(r.FormatIssues(), HasSubstr("ERROR: long.yml:6:14: path has more than 256 segments"));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("ERROR: long.yml:7:15: path has more than 256 segments"));
   EXPECT_LT(r.FormatIssues().size(), 1000u) << "the message should not echo the whole path";
 }
 
@@ -82,7 +82,7 @@ TEST(PathLimitsTest, A257KeyDeepKeyIsAnError) {
   for (int i = 1; i < 257; ++i) keys += ", a";
   CompileResult r = BuildOne(Rule("r.long", absl::StrCat("{DeepKey: [", keys, "], Condition: Exists}")));
   EXPECT_FALSE(r.IsValid());
-  EXPECT_THAT(r.FormatIssues(), HasSubstr("long.yml:6:14: path has more than 256 segments"));
+  EXPECT_THAT(r.FormatIssues(), HasSubstr("long.yml:7:15: path has more than 256 segments"));
 }
 
 TEST(PathLimitsTest, PathsAtTheBoundLoadAndEvaluate) {

@@ -95,5 +95,84 @@ TEST(RuleGuardTest, AllowEmptyRulesLetsAReloadEmptyTheSet) {
   EXPECT_EQ(Reloads(*d, "rejected"), 0);
 }
 
+// `ln -s .. up; ln -s . self` in the rules directory: the loader used to recurse forever (RSS +100 MB/s) and
+// SIGTERM then waited on the stuck reload. Now the reload is refused at once, naming the loop, and the rules
+// keep serving.
+TEST(RulesDirectoryWalkTest, SymlinkLoopsAreRefusedFastAndTheRulesKeepServing) {
+  TempDir tmp;
+  const std::string rules = tmp.Sub("rules");
+  CopyTree(SourceDir() + "/rules", rules);
+  std::unique_ptr<DetectdProcess> d = StartOrFail({"--rules=" + rules, "--watch_debounce_ms=100"});
+  ASSERT_NE(d, nullptr);
+  const double serving = d->Metric("detectd_rules_loaded");
+  const long rss_before = d->RssKb();
+  const double errors = Reloads(*d, "error");
+  const auto start = Clock::now();
+  fs::create_directory_symlink("..", rules + "/up");
+  fs::create_directory_symlink(".", rules + "/self");
+  ASSERT_TRUE(d->Signal(SIGHUP));
+  ASSERT_TRUE(Eventually([&] { return Reloads(*d, "error") > errors; }, std::chrono::seconds(20))) << d->Log();
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const long rss_after = d->RssKb();
+  EXPECT_TRUE(absl::StrContains(d->Log(), "rules directory has a symlink loop")) << d->Log();
+  EXPECT_EQ(d->Metric("detectd_rules_loaded"), serving);
+  if (!kSanitizerBuild) EXPECT_LT(rss_after - rss_before, 50 * 1024) << "RSS grew by " << rss_after - rss_before << " KB";
+  std::printf("LOOPS refused after %.2f s (watcher and SIGHUP); RSS %.1f -> %.1f MB\n", seconds, rss_before / 1024.0,
+              rss_after / 1024.0);
+  const auto term = Clock::now();
+  ASSERT_TRUE(d->Signal(SIGTERM));
+  ASSERT_TRUE(d->WaitExit(std::chrono::seconds(20))) << d->Log();
+  EXPECT_EQ(d->exit_status(), 0) << d->Log();
+  std::printf("LOOPS SIGTERM to exit %.2f s\n", std::chrono::duration<double>(Clock::now() - term).count());
+}
+
+// 1,500 rules of 10 regexes each (several seconds to compile here). A reload of them is timed uncancelled
+// first; then a second one is interrupted by SIGTERM, and detectd must exit in a fraction of that time: before,
+// the signal loop ran the reload itself and SIGTERM waited for it to end.
+TEST(RulesDirectoryWalkTest, SigtermDuringALongReloadExitsPromptly) {
+  TempDir tmp;
+  const std::string rules = tmp.Sub("rules");
+  CopyTree(SourceDir() + "/rules", rules);
+  std::unique_ptr<DetectdProcess> d = StartOrFail({"--rules=" + rules, "--watch_rules=false"});
+  ASSERT_NE(d, nullptr);
+  auto write_big = [&](int generation) {
+    fs::create_directories(rules + "/big");
+    for (int i = 0; i < 1500; ++i) {
+      std::string text = absl::StrCat("AnalysisType: rule\nRuleID: big.", i, "\nEnabled: true\n",
+                                      "LogTypes: [Amazon.EKS.Audit]\nSeverity: Low\nDetection:\n");
+      for (int j = 0; j < 10; ++j) {
+        absl::StrAppend(&text, "  - KeyPath: requestObject.spec.c", j, "\n    Condition: Matches\n",
+                        "    Value: '^(foo|bar|baz)[a-z]{2,9}", i, "x", j, "g", generation, "(qux|quux)+$'\n");
+      }
+      WriteFile(absl::StrCat(rules, "/big/r", i, ".yml"), text);
+    }
+  };
+  write_big(1);
+  auto reload_started = [&](int n) {
+    const std::string log = d->Log();
+    int count = 0;
+    for (size_t at = log.find("reloading rules"); at != std::string::npos; at = log.find("reloading rules", at + 1)) ++count;
+    return count >= n;
+  };
+  auto start = Clock::now();
+  ASSERT_TRUE(d->Signal(SIGHUP));
+  ASSERT_TRUE(Eventually([&] { return Reloads(*d, "success") >= 2; }, std::chrono::seconds(200))) << d->Log();
+  const double full = std::chrono::duration<double>(Clock::now() - start).count();
+
+  write_big(2);
+  ASSERT_TRUE(d->Signal(SIGHUP));
+  ASSERT_TRUE(Eventually([&] { return reload_started(2); }, std::chrono::seconds(30))) << d->Log();
+  start = Clock::now();
+  ASSERT_TRUE(d->Signal(SIGTERM));
+  ASSERT_TRUE(d->WaitExit(std::chrono::seconds(200))) << d->Log();
+  const double exit_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  EXPECT_EQ(d->exit_status(), 0) << d->Log();
+  std::printf("RELOAD uncancelled %.2f s; SIGTERM during the next one: exit after %.2f s\n", full, exit_seconds);
+  EXPECT_LT(exit_seconds, full / 2) << d->Log();
+  EXPECT_TRUE(absl::StrContains(d->Log(), "rule reload cancelled: shutting down") ||
+              absl::StrContains(d->Log(), "rule loading cancelled"))
+      << d->Log();
+}
+
 }  // namespace
 }  // namespace detect::testing
