@@ -15,7 +15,9 @@
 #include "absl/strings/str_join.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
+#include "engine/internal/path_interner.h"
 #include "engine/internal/root_projection.h"
+#include "engine/internal/rule_dir_walk.h"
 #include "engine/internal/rule_parser.h"
 #include "engine/internal/yaml_util.h"
 
@@ -26,105 +28,11 @@ std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::
 namespace {
 
 using engine_internal::CompiledRule;
-using engine_internal::Expr;
-using engine_internal::FieldPath;
-using engine_internal::PathStep;
 
 bool IsRuleFileName(const std::filesystem::path& p) {
   const std::string ext = p.extension().string();
   return ext == ".yml" || ext == ".yaml";
 }
-
-// Gives every path read from the event root a memo slot shared by all paths with the same steps, so rules
-// that read `user.username` look it up once per event.
-class SlotInterner {
- public:
-  void Path(FieldPath& p) {
-    if (p.empty()) return;
-    p.cache_slot = Slot(p.steps, p.steps.size());
-    if (p.steps[0].kind == PathStep::kKey) p.root_slot = RootSlot(p.steps[0].key);
-    size_t parent_len = p.steps.size() - 1;
-    for (size_t i = 0; i < p.steps.size(); ++i) {
-      if (p.steps[i].kind == PathStep::kWildcard) {
-        parent_len = std::min(parent_len, i);
-        break;
-      }
-    }
-    if (parent_len >= 1) p.parent = Prefix(p.steps, parent_len);
-  }
-  // The distinct top-level keys the rules read.
-  std::vector<std::string> RootKeyList() const {
-    std::vector<std::string> keys(root_slots_.size());
-    for (const auto& [key, slot] : root_slots_) keys[static_cast<size_t>(slot)] = key;
-    return keys;
-  }
-  // The interned prefixes, owned by the RuleSet once built.
-  std::vector<std::unique_ptr<FieldPath>> TakePrefixes() { return std::move(prefixes_); }
-  // Paths inside comprehension Expressions are relative to elements and are not memoized.
-  void Exprs(std::vector<Expr>& exprs) {
-    for (Expr& e : exprs) {
-      Path(e.path);
-      Path(e.other_path);
-      if (!engine_internal::IsComprehension(e.op)) Exprs(e.children);
-    }
-  }
-  void Rule(CompiledRule& r) {
-    Exprs(r.inline_filters);
-    Exprs(r.detection);
-    for (auto& v : r.titles) {
-      Exprs(v.conditions);
-      for (auto& part : v.value.parts) Path(part.path);
-    }
-    for (auto& v : r.dedups) {
-      Exprs(v.conditions);
-      for (auto& part : v.value.parts) Path(part.path);
-    }
-    for (auto& v : r.dynamic_severities) Exprs(v.conditions);
-    for (auto& p : r.group_by) Path(p);
-    for (auto& [name, p] : r.alert_context) Path(p);
-    for (auto& p : r.summary_paths) Path(p);
-    for (auto& f : r.alert_fields) Path(f.list);  // Element templates and filters are relative: not memoized.
-  }
-
- private:
-  static std::string Key(const std::vector<PathStep>& steps, size_t n) {
-    std::string key;
-    for (size_t i = 0; i < n; ++i) {
-      const PathStep& s = steps[i];
-      absl::StrAppend(&key, static_cast<int>(s.kind), ":", s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key,
-                      "\x1f");
-    }
-    return key;
-  }
-  int RootSlot(const std::string& key) {
-    return root_slots_.try_emplace(key, static_cast<int>(root_slots_.size())).first->second;
-  }
-  int Slot(const std::vector<PathStep>& steps, size_t n) {
-    return slots_.try_emplace(Key(steps, n), static_cast<int>(slots_.size())).first->second;
-  }
-  const FieldPath* Prefix(const std::vector<PathStep>& steps, size_t n) {
-    const std::string key = Key(steps, n);
-    if (auto it = prefix_by_key_.find(key); it != prefix_by_key_.end()) return it->second;
-    auto prefix = std::make_unique<FieldPath>();
-    prefix->steps.assign(steps.begin(), steps.begin() + n);
-    for (const PathStep& s : prefix->steps) {
-      absl::StrAppend(&prefix->text, prefix->text.empty() ? "" : ".",
-                      s.kind == PathStep::kIndex ? std::to_string(s.index) : s.key);
-    }
-    prefix->cache_slot = Slot(steps, n);
-    if (prefix->steps[0].kind == PathStep::kKey) prefix->root_slot = RootSlot(prefix->steps[0].key);
-    if (n > 1) prefix->parent = Prefix(steps, n - 1);  // Inserts into the map: no iterator kept across it.
-    const FieldPath* interned = prefix.get();
-    prefixes_.push_back(std::move(prefix));
-    prefix_by_key_.emplace(key, interned);
-    return interned;
-  }
-
-  absl::flat_hash_map<std::string, int> slots_;
-  absl::flat_hash_map<std::string, int> root_slots_;  // Top-level key -> its slot, numbered as first seen.
-  absl::flat_hash_map<std::string, const FieldPath*> prefix_by_key_;
-  std::vector<std::unique_ptr<FieldPath>> prefixes_;
-};
 
 // Copies into each issue the line of its file it points at, for the caret display.
 void AttachSourceLines(const std::vector<std::pair<std::string, std::string>>& files, std::vector<RuleIssue>& issues) {
@@ -154,6 +62,7 @@ void AttachSourceLines(const std::vector<std::pair<std::string, std::string>>& f
 
 struct RuleSetBuilder::Impl {
   EngineOptions options;
+  const std::atomic<bool>* cancel = nullptr;
   std::vector<std::pair<std::string, std::string>> files;  // name, text
   std::vector<RuleIssue> issues;
 };
@@ -176,6 +85,12 @@ std::string CompileResult::FormatIssues() const {
   return out;
 }
 
+void RuleSetBuilder::SetCancel(const std::atomic<bool>* cancel) { impl_->cancel = cancel; }
+
+bool RuleSetBuilder::Cancelled() const {
+  return impl_->cancel != nullptr && impl_->cancel->load(std::memory_order_relaxed);
+}
+
 void RuleSetBuilder::AddFile(std::string file_name, std::string text) {
   impl_->files.emplace_back(std::move(file_name), std::move(text));
 }
@@ -189,22 +104,16 @@ absl::Status RuleSetBuilder::AddPath(const std::string& path) {
   }
   std::vector<std::string> names;
   if (fs::is_directory(st)) {
-    fs::recursive_directory_iterator it(path, fs::directory_options::follow_directory_symlink, ec), end;
-    if (ec) return absl::PermissionDeniedError(absl::StrCat("cannot read rules directory ", path, ": ", ec.message()));
-    for (; it != end; it.increment(ec)) {
-      if (ec) return absl::UnavailableError(absl::StrCat("cannot list ", path, ": ", ec.message()));
-      const std::string name = it->path().filename().string();
-      if (!name.empty() && name[0] == '.') {  // Hidden, and Kubernetes ConfigMap's ..data / ..<timestamp>.
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file(ec) && IsRuleFileName(it->path())) names.push_back(it->path().string());
-    }
-    std::sort(names.begin(), names.end());
+    engine_internal::RuleDirWalkOptions walk;
+    walk.cancel = impl_->cancel;
+    absl::StatusOr<std::vector<std::string>> listed = engine_internal::ListRuleFiles(path, walk);
+    if (!listed.ok()) return listed.status();
+    names = *std::move(listed);
   } else {
     names.push_back(path);
   }
   for (const std::string& name : names) {
+    if (Cancelled()) return absl::CancelledError("rule loading cancelled");
     const uintmax_t size = fs::file_size(name, ec);
     if (!ec && size > impl_->options.max_rule_file_bytes) {
       impl_->issues.push_back({RuleIssue::Severity::kError, {name, 0, 0},
@@ -227,7 +136,13 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<RuleIssue>& issues = impl_->issues;
   std::vector<engine_internal::ParsedFile> parsed;
   engine_internal::DataModels models;
+  const auto cancelled = [&] {
+    if (!Cancelled()) return false;
+    result.issues_.push_back({RuleIssue::Severity::kError, {}, "rule loading cancelled"});
+    return true;
+  };
   for (auto& [name, text] : impl_->files) {
+    if (cancelled()) return result;
     parsed.push_back(engine_internal::LoadYamlFile(name, text, options.max_rule_depth, &issues));
     const auto& file = parsed.back();
     if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, options, &models, &issues);
@@ -237,6 +152,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<std::unique_ptr<CompiledRule>> rules;
   absl::flat_hash_map<std::string, SourceLocation> seen;
   for (const auto& file : parsed) {
+    if (cancelled()) return result;
     if (!file.ok || file.analysis_type == "datamodel") continue;
     if (file.analysis_type == "lookup_table") {
       engine_internal::ParseLookupTableFile(file, options, tables.get(), &table_data, &issues);
@@ -263,11 +179,21 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
                       absl::StrCat(rules.size(), " rules exceed max_rules ", options.max_rules)});
     rules.clear();
   }
+  engine_internal::PathInterner slots(options.max_interned_path_segments);
+  for (auto it = rules.begin(); it != rules.end();) {
+    if (slots.Rule(**it)) {
+      ++it;
+      continue;
+    }
+    issues.push_back({RuleIssue::Severity::kError, (*it)->info.location,
+                      absl::StrCat("with this rule the rule set's field paths have more than ",
+                                   options.max_interned_path_segments,
+                                   " distinct segments (max_interned_path_segments)")});
+    it = rules.erase(it);
+  }
   AttachSourceLines(impl_->files, issues);
   result.issues_ = std::move(issues);
   if (on_error == OnRuleError::kAbort && !result.IsValid()) return result;
-  SlotInterner slots;
-  for (auto& r : rules) slots.Rule(*r);
   std::vector<std::pair<std::string, std::string>> files = impl_->files;
   std::sort(files.begin(), files.end());
   files.emplace_back("lookup table data", std::move(table_data));

@@ -3,6 +3,7 @@
 #ifndef DETECT_ENGINE_COMPILER_H_
 #define DETECT_ENGINE_COMPILER_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,16 +48,22 @@ class RuleSetBuilder {
   RuleSetBuilder(RuleSetBuilder&&) noexcept;
   RuleSetBuilder& operator=(RuleSetBuilder&&) noexcept;
 
-  // Adds a rule file, or every *.yml/*.yaml file below a directory (sorted, hidden entries skipped). Only I/O
-  // failures are errors here; problems inside files become issues of Build().
+  // Adds a rule file, or every *.yml/*.yaml file below a directory (sorted, hidden entries skipped; directory
+  // symlinks followed, loops refused, at most 32 levels and 10,000 directories: internal/rule_dir_walk.h). Only
+  // I/O and directory-shape failures are errors here; problems inside files become issues of Build().
   absl::Status AddPath(const std::string& path);
   // Adds one file's text; `file_name` is used in issue locations.
   void AddFile(std::string file_name, std::string text);
+  // While `*cancel` is true (it may be set from another thread, e.g. at shutdown), AddPath returns
+  // CancelledError and Build() stops at the next file or rule with a "rule loading cancelled" error and no rule
+  // set. Null (the default): never cancelled. `cancel` must outlive the builder.
+  void SetCancel(const std::atomic<bool>* cancel);
 
   CompileResult Build(OnRuleError on_error = OnRuleError::kAbort) &&;
 
  private:
   struct Impl;
+  bool Cancelled() const;
   std::unique_ptr<Impl> impl_;
 };
 

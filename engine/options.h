@@ -21,6 +21,10 @@ struct EngineOptions {
   // subtree: a small file could otherwise expand into millions of nodes).
   int max_rule_depth = 1000;
   size_t max_rule_expressions = 10000;
+  // Most distinct field-path segments a rule set interns (the nodes of the trie of every path its rules read
+  // from the event: `a.b` and `a.c` make 3). A rule that takes the set beyond it is an error at its RuleID.
+  // One path has at most 256 segments (engine/internal/field_path.h).
+  size_t max_interned_path_segments = 250000;
   // Largest lookup-table data file (CSV or JSON) read, in bytes.
   size_t max_lookup_table_bytes = 64 << 20;
   // Most rules in one rule set. 0: unbounded.

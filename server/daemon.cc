@@ -131,7 +131,8 @@ absl::Status Daemon::Init() {
   metrics_ = std::make_unique<Metrics>();
   grpc_metrics_ = std::make_unique<GrpcServerMetrics>();
   store_ = std::make_unique<RuleStore>(
-      RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path}, metrics_.get());
+      RuleStoreOptions{options_.rules_path, options_.engine, options_.lookup_tables_path, options_.rule_guard},
+      metrics_.get());
   if (absl::StatusOr<ReloadOutcome> loaded = store_->Reload("startup"); !loaded.ok()) return loaded.status();
   evaluator_ = std::make_unique<EngineEvaluator>(store_.get());
   alert_metrics_ = std::make_unique<AlertMetrics>();
@@ -171,10 +172,12 @@ absl::Status Daemon::Init() {
   if (!options_.metrics_listen.empty()) {
     if (absl::Status s = StartMetricsHttp(); !s.ok()) return s;
   }
+  reload_worker_ = std::make_unique<ReloadWorker>(
+      [store = store_.get()](const std::string& reason) { (void)store->Reload(reason); });  // Logged and counted.
   if (options_.watch_rules) {
     auto watch = [this](const std::string& path) -> std::unique_ptr<RuleWatcher> {
       absl::StatusOr<std::unique_ptr<RuleWatcher>> watcher = RuleWatcher::Start(
-          path, options_.watch_debounce, [store = store_.get()] { (void)store->Reload("file change"); });
+          path, options_.watch_debounce, [worker = reload_worker_.get()] { worker->Request("file change"); });
       if (watcher.ok()) return *std::move(watcher);
       Log(LogLevel::kWarning, "not watching for changes", {{"path", path}, {"error", watcher.status().ToString()}});
       return nullptr;
@@ -265,8 +268,11 @@ void Daemon::Shutdown() {
   }
   watchdog_.reset();
   trimmer_.reset();
+  // A reload in progress stops at its next directory, file or rule; none starts after this.
+  if (store_ != nullptr) store_->CancelReloads();
   watcher_.reset();
   lookup_watcher_.reset();
+  if (reload_worker_ != nullptr) reload_worker_->Stop();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();
@@ -299,7 +305,7 @@ int RunUntilTerminated(Daemon& daemon) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      (void)daemon.Reload("SIGHUP");  // Logged and counted by the store; a rejected set changes nothing.
+      daemon.RequestReload("SIGHUP");  // Logged and counted by the store; a rejected set changes nothing.
       continue;
     }
     Log(LogLevel::kInfo, "termination signal", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});

@@ -24,6 +24,7 @@
 #include "server/metrics.h"
 #include "server/standard_metrics.h"
 #include "server/http/http_server.h"
+#include "server/reload_worker.h"
 #include "server/rule_store.h"
 #include "server/rule_watcher.h"
 #include "server/service.h"
@@ -60,6 +61,7 @@ struct DaemonOptions {
   absl::Duration listener_check_interval = absl::ZeroDuration();
   ServiceOptions service;
   EngineOptions engine;                  // max_event_bytes among them.
+  RuleGuardOptions rule_guard;           // Empty sets and mass drops refused (--allow_empty_rules).
   absl::Duration shutdown_grace = absl::Seconds(20);
   bool watch_rules = true;
   absl::Duration watch_debounce = absl::Milliseconds(500);
@@ -90,7 +92,10 @@ class Daemon {
   AlertPipeline* alerts() { return alerts_.get(); }  // Null with alerts off.
   AlertMetrics& alert_metrics() { return *alert_metrics_; }
 
+  // Reloads now, on the calling thread.
   absl::StatusOr<ReloadOutcome> Reload(absl::string_view reason) { return store_->Reload(reason); }
+  // Reloads on the reload thread (ReloadWorker); returns at once. SIGHUP and the watcher use this.
+  void RequestReload(std::string reason) { reload_worker_->Request(std::move(reason)); }
 
   // Marks NOT_SERVING, stops accepting calls, lets in-flight calls and open streams finish until the grace
   // period ends, then cancels what is left. Blocks until done; later calls return at once.
@@ -116,6 +121,7 @@ class Daemon {
   std::unique_ptr<DetectionService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<ReloadWorker> reload_worker_;
   std::unique_ptr<RuleWatcher> watcher_;
   std::unique_ptr<RuleWatcher> lookup_watcher_;
   std::unique_ptr<HttpServer> metrics_http_;  // /metrics and /healthz.
@@ -133,9 +139,9 @@ class Daemon {
 // RunUntilTerminated receives them with sigwait. Call first thing in main (before any thread exists).
 void BlockTerminationSignals();
 
-// Waits for signals: SIGHUP reloads the rules (a rejected set is logged, the old one keeps serving); SIGTERM or
-// SIGINT calls daemon.Shutdown() and returns daemon.exit_code() (0, or 3 if the listener wedged), the process's
-// exit status after the drain.
+// Waits for signals: SIGHUP asks for a reload on the reload thread (a rejected set is logged, the old one keeps
+// serving); SIGTERM or SIGINT calls daemon.Shutdown() (which cancels a running reload) and returns
+// daemon.exit_code() (0, or 3 if the listener wedged), the process's exit status after the drain.
 int RunUntilTerminated(Daemon& daemon);
 
 }  // namespace detect::server

@@ -49,6 +49,12 @@ ABSL_FLAG(double, shutdown_grace_seconds, 20, "On SIGTERM, how long in-flight ca
 ABSL_FLAG(std::string, log_format, "json", "Log format: json | text");
 ABSL_FLAG(bool, watch_rules, true, "Reload when files in the rules directory change (SIGHUP always reloads)");
 ABSL_FLAG(int, watch_debounce_ms, 500, "Quiet period after a rules change before reloading");
+ABSL_FLAG(bool, allow_empty_rules, false,
+          "Accept a rule set with no rules, or a reload that drops more than --max_rule_drop_fraction of the "
+          "serving rules (refused by default: they switch detection off)");
+ABSL_FLAG(double, max_rule_drop_fraction, 0.5,
+          "Largest share of the serving rules a reload may remove (0.5: 100 -> 50 loads, 100 -> 49 is refused); "
+          "1: no bound");
 ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once serving (for scripts)");
 
 int main(int argc, char** argv) {
@@ -93,6 +99,8 @@ int main(int argc, char** argv) {
   o.watch_rules = absl::GetFlag(FLAGS_watch_rules);
   o.watch_debounce = absl::Milliseconds(absl::GetFlag(FLAGS_watch_debounce_ms));
   o.port_file = absl::GetFlag(FLAGS_port_file);
+  o.rule_guard.allow_empty_rules = absl::GetFlag(FLAGS_allow_empty_rules);
+  o.rule_guard.max_rule_drop_fraction = absl::GetFlag(FLAGS_max_rule_drop_fraction);
   absl::StatusOr<detect::server::AlertOptions> alerts = detect::server::AlertOptionsFromFlags();
   if (!alerts.ok()) {
     std::fprintf(stderr, "detectd: %s\n", std::string(alerts.status().message()).c_str());

@@ -56,7 +56,9 @@ absl::StatusOr<AlertTemplate> ParseAlertTemplate(absl::string_view text) {
     absl::string_view path_text = absl::StripAsciiWhitespace(inner.substr(0, bar));
     auto path = ParseKeyPath(path_text);
     if (!path.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("placeholder {", inner, "}: ", path.status().message()));
+      const absl::string_view shown = inner.size() > 80 ? inner.substr(0, 80) : inner;  // Not 10 KB of path.
+      return absl::InvalidArgumentError(
+          absl::StrCat("placeholder {", shown, inner.size() > 80 ? "...}" : "}", ": ", path.status().message()));
     }
     part.is_field = true;
     part.path = *std::move(path);

@@ -230,6 +230,9 @@ bool DetectionParser::FindKeySpec(const YAML::Node& node, FieldPath* out, bool* 
     if (!deep.IsSequence() || deep.size() == 0) {
       Error(deep, "DeepKey must be a non-empty list of keys and list indexes");
       *ok = false;
+    } else if (deep.size() > kMaxPathSegments) {
+      Error(deep, std::string(TooManyPathSegments().message()));
+      *ok = false;
     } else {
       FieldPath p;
       for (const YAML::Node& k : deep) {

@@ -69,6 +69,11 @@ void Collect(const FieldPath& path, size_t i, const Value& v, EvalScratch& scrat
 
 }  // namespace
 
+absl::Status TooManyPathSegments() {
+  return absl::InvalidArgumentError(
+      absl::StrCat("path has more than ", kMaxPathSegments, " segments (the limit of one path)"));
+}
+
 FieldPath KeyPathFromKey(absl::string_view key) {
   FieldPath path;
   path.text = std::string(key);
@@ -88,6 +93,7 @@ absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text) {
   size_t i = 0;
   bool expect_segment = true;
   while (i < text.size()) {
+    if (path.steps.size() >= kMaxPathSegments) return TooManyPathSegments();
     if (text[i] == '[') {
       const size_t close = text.find(']', i);
       if (close == absl::string_view::npos) {

@@ -40,10 +40,17 @@ struct FieldPath {
   bool empty() const { return steps.empty(); }
 };
 
+// Most segments in one path (`a.b[0].c` has 3): a longer KeyPath, DeepKey or placeholder is a rule error.
+// Paths are stored and interned in time and memory linear in their segments, but a rule set of many long
+// paths is bounded as well (EngineOptions::max_interned_path_segments).
+inline constexpr size_t kMaxPathSegments = 256;
+// The error for a path of more than kMaxPathSegments segments.
+absl::Status TooManyPathSegments();
+
 // `Key: name`: one top-level key, taken literally (dots are part of the key).
 FieldPath KeyPathFromKey(absl::string_view key);
 // `KeyPath: a.b[0].c[*].d` (also `a.b.0`, and `$.a.b`); `$` alone is the current value (no steps).
-// InvalidArgument on malformed brackets or empty segments.
+// InvalidArgument on malformed brackets, empty segments, or more than kMaxPathSegments segments.
 absl::StatusOr<FieldPath> ParseKeyPath(absl::string_view text);
 // Snowflake notation of SummaryAttributes: `user:username` is `user.username`, `p_any_ip_addresses` itself.
 absl::StatusOr<FieldPath> ParseSnowflakePath(absl::string_view text);
