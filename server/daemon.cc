@@ -174,6 +174,13 @@ absl::Status Daemon::Init() {
   }
   reload_worker_ = std::make_unique<ReloadWorker>(
       [store = store_.get()](const std::string& reason) { (void)store->Reload(reason); });  // Logged and counted.
+  if (!options_.ingest.listen.empty()) {
+    // The evaluator every transport shares: ingested matches go where StreamEvaluate's go.
+    absl::StatusOr<std::unique_ptr<IngestServer>> ingest =
+        IngestServer::Start(options_.ingest, &evaluator(), &ingest_metrics_);
+    if (!ingest.ok()) return ingest.status();
+    ingest_ = *std::move(ingest);
+  }
   if (options_.watch_rules) {
     auto watch = [this](const std::string& path) -> std::unique_ptr<RuleWatcher> {
       absl::StatusOr<std::unique_ptr<RuleWatcher>> watcher = RuleWatcher::Start(
@@ -195,6 +202,7 @@ absl::Status Daemon::Init() {
   Log(LogLevel::kInfo, "serving",
       {{"listen", options_.listen}, {"port", port_}, {"tls", !options_.tls_cert.empty()},
        {"mtls", !options_.tls_client_ca.empty()}, {"health_port", health_port_}, {"metrics_port", metrics_port()},
+       {"ingest_port", ingest_port()}, {"ingest_authenticated", ingest_ != nullptr && ingest_->authenticated()},
        {"rules", store_->Current()->size()}, {"version", store_->Current()->version()},
        {"alerts", options_.alerts.enabled ? options_.alerts.store : "off"}});
   return absl::OkStatus();
@@ -210,11 +218,12 @@ absl::Status Daemon::StartMetricsHttp() {
   const std::vector<std::string> get = {"GET", "HEAD"};
   std::vector<HttpRoute> routes;
   routes.push_back({"/metrics", get, 0, nullptr,
-                    [m = metrics_.get(), a = alert_metrics_.get(), g = grpc_metrics_.get()](HttpRequest&) {
+                    [this, m = metrics_.get(), a = alert_metrics_.get(), g = grpc_metrics_.get()](HttpRequest&) {
                       HttpResponse r;
                       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                       r.body = m->RenderPrometheus() + a->RenderPrometheus() + g->RenderPrometheus() +
                                RenderProcessMetrics() + RenderBuildInfo();
+                      ingest_metrics_.AppendPrometheus(&r.body);
                       return r;
                     }});
   routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {
@@ -273,6 +282,7 @@ void Daemon::Shutdown() {
   watcher_.reset();
   lookup_watcher_.reset();
   if (reload_worker_ != nullptr) reload_worker_->Stop();
+  if (ingest_ != nullptr) ingest_->Stop();  // Answers the requests being evaluated, accepts no more.
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();

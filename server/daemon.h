@@ -25,6 +25,8 @@
 #include "server/standard_metrics.h"
 #include "server/http/http_server.h"
 #include "server/reload_worker.h"
+#include "server/ingest/ingest_metrics.h"
+#include "server/ingest/ingest_server.h"
 #include "server/rule_store.h"
 #include "server/rule_watcher.h"
 #include "server/service.h"
@@ -69,6 +71,7 @@ struct DaemonOptions {
   AlertOptions alerts;                   // enabled by default: memory store, no sinks.
   // On shutdown, how long queued alerts may still be delivered after the gRPC drain.
   absl::Duration alert_drain = absl::Seconds(5);
+  IngestOptions ingest;                  // ingest.listen empty: no ingest listener.
 };
 
 // Thread-safe.
@@ -82,6 +85,7 @@ class Daemon {
   int port() const { return port_; }
   int health_port() const { return health_port_; }
   int metrics_port() const { return metrics_http_ != nullptr ? metrics_http_->port() : 0; }
+  int ingest_port() const { return ingest_ != nullptr ? ingest_->port() : 0; }
   grpc::Server* server() { return server_.get(); }
   RuleStore& rule_store() { return *store_; }
   Metrics& metrics() { return *metrics_; }
@@ -128,6 +132,8 @@ class Daemon {
   std::unique_ptr<ListenerWatchdog> watchdog_;
   std::unique_ptr<MemoryTrimmer> trimmer_;  // Gives memory freed after a burst back (memory_trimmer.h).
   std::atomic<int> exit_code_{0};
+  IngestMetrics ingest_metrics_;
+  std::unique_ptr<IngestServer> ingest_;
   int port_ = 0;
   int health_port_ = 0;
   absl::Notification shutdown_started_;

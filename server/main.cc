@@ -55,6 +55,18 @@ ABSL_FLAG(bool, allow_empty_rules, false,
 ABSL_FLAG(double, max_rule_drop_fraction, 0.5,
           "Largest share of the serving rules a reload may remove (0.5: 100 -> 50 loads, 100 -> 49 is refused); "
           "1: no bound");
+ABSL_FLAG(std::string, ingest_listen, "",
+          "HTTP ingest address HOST:PORT (Kubernetes audit webhook, NDJSON; see docs/ingest.md); empty: off");
+ABSL_FLAG(std::string, ingest_token_file, "",
+          "File holding the bearer token every ingest request must carry; empty: unauthenticated (a warning)");
+ABSL_FLAG(int, ingest_threads, 4, "Ingest requests served at once");
+ABSL_FLAG(int64_t, ingest_max_body_bytes, 16 << 20,
+          "Largest ingest request body, as sent and after gzip decompression (413 beyond)");
+ABSL_FLAG(int, ingest_max_events_per_request, 10000, "Most events in one ingest request (413 beyond)");
+ABSL_FLAG(int64_t, ingest_max_inflight_bytes, 64 << 20,
+          "Bound on the body bytes of all ingest requests in progress; beyond it 429 with Retry-After");
+ABSL_FLAG(double, ingest_request_timeout_seconds, 30,
+          "An ingest request's headers and body must arrive within this (408 beyond)");
 ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once serving (for scripts)");
 
 int main(int argc, char** argv) {
@@ -108,6 +120,13 @@ int main(int argc, char** argv) {
   }
   o.alerts = *std::move(alerts);
   detect::server::ApplyLimitFlags(&o);
+  o.ingest.listen = absl::GetFlag(FLAGS_ingest_listen);
+  o.ingest.token_file = absl::GetFlag(FLAGS_ingest_token_file);
+  o.ingest.threads = absl::GetFlag(FLAGS_ingest_threads);
+  o.ingest.max_body_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_body_bytes));
+  o.ingest.max_events_per_request = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_events_per_request));
+  o.ingest.max_inflight_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_inflight_bytes));
+  o.ingest.request_timeout = absl::Seconds(absl::GetFlag(FLAGS_ingest_request_timeout_seconds));
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {

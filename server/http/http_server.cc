@@ -59,8 +59,9 @@ bool ReadBody(mg_connection* conn, const mg_request_info* info, size_t max_bytes
                                      max_bytes, " bytes"));
     return false;
   }
-  if (info->content_length == 0) return true;
-  if (info->content_length > 0) body->reserve(static_cast<size_t>(info->content_length));
+  if (info->content_length > 0) {
+    body->reserve(static_cast<size_t>(info->content_length) + HttpServer::kBodyPadding);
+  }
   char buf[HttpServer::kBodyChunk];
   for (;;) {
     if (absl::Now() > deadline) {
@@ -68,7 +69,18 @@ bool ReadBody(mg_connection* conn, const mg_request_info* info, size_t max_bytes
       return false;
     }
     const int n = mg_read(conn, buf, sizeof(buf));
-    if (n == 0) return true;
+    if (n == 0) {
+      // civetweb also ends a read that waited request_timeout for nothing with 0: a short body timed out.
+      if (info->content_length > 0 && body->size() < static_cast<size_t>(info->content_length)) {
+        *error = Error(408, absl::StrCat("request body not received within the request timeout (", body->size(),
+                                         " of ", info->content_length, " bytes)"));
+        return false;
+      }
+      if (body->capacity() < body->size() + HttpServer::kBodyPadding) {
+        body->reserve(body->size() + HttpServer::kBodyPadding);
+      }
+      return true;
+    }
     if (n < 0) {
       *error = Error(400, "request body ended early or could not be read");
       return false;
@@ -186,20 +198,27 @@ int HttpServer::Dispatch(mg_connection* conn, void* cbdata) {
     const char* v = mg_get_header(conn, name);
     return v != nullptr ? v : "";
   };
+  struct Done {
+    HttpRequest& r;
+    int status = 500;
+    ~Done() {
+      if (r.on_done) r.on_done(status);
+    }
+  } done{request};
   if (route.admit) {
     if (std::optional<HttpResponse> refused = route.admit(request)) {
       Send(conn, *refused, true);
-      return refused->status;
+      return done.status = refused->status;
     }
   }
   HttpResponse error;
   if (!ReadBody(conn, info, route.max_body_bytes, deadline, &request.body, &error)) {
     Send(conn, error, true);  // The rest of the body is not read: the connection cannot be reused.
-    return error.status;
+    return done.status = error.status;
   }
   const HttpResponse response = route.handler(request);
   Send(conn, response, false);
-  return response.status;
+  return done.status = response.status;
 }
 
 }  // namespace detect::server

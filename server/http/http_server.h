@@ -28,10 +28,13 @@ struct HttpRequest {
   absl::string_view method;
   absl::string_view path;   // Without the query.
   absl::string_view query;  // After '?', raw; empty if none.
-  std::string body;         // Whole (the server enforced the route's limit).
+  std::string body;         // Whole (the server enforced the route's limit), with kBodyPadding spare capacity.
   bool tls = false;
   // The value of header `name` (case-insensitive), empty if absent.
   std::function<absl::string_view(const char* name)> header;
+  // Set by the route's admission check to account for the request (release a memory reservation, record
+  // metrics); called once with the status sent, whatever the outcome (413 and 408 from the server included).
+  std::function<void(int status)> on_done;
 };
 
 struct HttpResponse {
@@ -71,6 +74,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   static constexpr size_t kBodyChunk = 16 << 10;
+  static constexpr size_t kBodyPadding = 64;  // Spare capacity past a body (what simdjson needs to parse it).
 
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(HttpServerOptions options, std::vector<HttpRoute> routes);
   ~HttpServer();

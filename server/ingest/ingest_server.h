@@ -1,0 +1,73 @@
+// IngestServer: detectd's HTTP ingest listener (--ingest_listen). Each endpoint decodes its senders' format
+// into events and hands them to the daemon's Evaluator, the same one StreamEvaluate uses (and through it to
+// the alert pipeline): POST /v1/k8s-audit (the Kubernetes API server's audit webhook: an audit.k8s.io/v1
+// EventList or Event) and POST /v1/events (NDJSON or a JSON array; ?log_type=). A 2xx answer means every
+// event was evaluated and its matches handed over; docs/ingest.md has the contract per sender.
+#ifndef DETECT_SERVER_INGEST_INGEST_SERVER_H_
+#define DETECT_SERVER_INGEST_INGEST_SERVER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "server/evaluator.h"
+#include "server/http/http_server.h"
+#include "server/ingest/ingest_metrics.h"
+
+namespace detect::server {
+
+struct IngestOptions {
+  std::string listen;  // HOST:PORT; empty: no ingest listener.
+  int threads = 4;     // Requests served at once.
+  // Largest body, as sent and after gzip decompression (413 beyond). 10,000 EKS audit events are ~11 MB.
+  size_t max_body_bytes = 16 << 20;
+  size_t max_events_per_request = 10000;  // 413 beyond.
+  // Bound on the body bytes of all requests being received or evaluated (declared sizes; gzip bodies count
+  // their limit twice): a request that would pass it gets 429 with Retry-After before its body is read.
+  size_t max_inflight_bytes = 64 << 20;
+  absl::Duration request_timeout = absl::Seconds(30);  // Headers and body must arrive within it (408).
+  std::string token_file;  // Bearer token every request must carry (Authorization: Bearer ...). Empty: none.
+};
+
+// Thread-safe. The evaluator and metrics are not owned and must outlive the server.
+class IngestServer {
+ public:
+  static absl::StatusOr<std::unique_ptr<IngestServer>> Start(const IngestOptions& options, Evaluator* evaluator,
+                                                             IngestMetrics* metrics);
+  ~IngestServer();
+
+  int port() const { return http_->port(); }
+  bool authenticated() const { return !token_.empty(); }
+  void Stop() { http_->Stop(); }  // Waits for requests being handled.
+
+ private:
+  struct Batch;
+  IngestServer(const IngestOptions& options, Evaluator* evaluator, IngestMetrics* metrics, std::string token);
+  HttpRoute Route(const char* path, IngestEndpoint endpoint, HttpHandler handler);
+  std::optional<HttpResponse> Admit(IngestEndpoint endpoint, HttpRequest& request);
+  // Decompresses the body if its Content-Encoding says gzip; an error response if it cannot.
+  std::optional<HttpResponse> DecodeBody(IngestEndpoint endpoint, HttpRequest& request);
+  // Evaluates `events` (JSON texts) and fills the batch's counts and the response body.
+  HttpResponse Evaluate(IngestEndpoint endpoint, const std::vector<absl::string_view>& events,
+                        absl::string_view log_type);
+  HttpResponse K8sAudit(HttpRequest& request);
+  HttpResponse Events(HttpRequest& request);
+  HttpResponse Refuse(IngestEndpoint endpoint, int status, absl::string_view reason, absl::string_view message);
+
+  const IngestOptions options_;
+  Evaluator* const evaluator_;
+  IngestMetrics* const metrics_;
+  const std::string token_;
+  std::atomic<size_t> inflight_bytes_{0};
+  std::unique_ptr<HttpServer> http_;
+};
+
+// The log_type query parameter of `query` (URL-decoded), empty if absent.
+std::string QueryLogType(absl::string_view query);
+
+}  // namespace detect::server
+
+#endif  // DETECT_SERVER_INGEST_INGEST_SERVER_H_
