@@ -66,8 +66,10 @@ if [ "$mode" = tsan ]; then
       tsan_targets+=("$t")
     fi
   done
-  # The reliability binaries (real detectd processes under load) share the label `reliability`.
-  for t in soak_test fault_test security_test; do
+  # The reliability binaries (real detectd processes under load) share the label `reliability`: every one that
+  # tests/reliability/CMakeLists.txt declares, so that a new one cannot be left unbuilt (ctest would fail it).
+  reliability_targets=$(sed -n 's/^detect_add_reliability_test(\([a-z0-9_]*\) .*/\1/p' tests/reliability/CMakeLists.txt)
+  for t in $reliability_targets; do
     if grep -qx "$t" <<<"$available"; then
       tsan_targets+=("$t")
       [[ " ${tsan_labels[*]} " == *" reliability "* ]] || tsan_labels+=(reliability)
