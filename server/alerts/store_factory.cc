@@ -89,14 +89,6 @@ absl::StatusOr<StoreAndLog> MakeStoreAndLog(const AlertOptions& options, std::un
     out.log = std::make_unique<RedisAlertLog>(*address, options, std::move(dispatcher), metrics);
     return out;
   }
-  if (absl::StartsWith(options.store, "redis://") || absl::StartsWith(options.store, "unix://")) {
-    absl::StatusOr<RedisAddress> address = ParseRedisUrl(options.store);
-    if (!address.ok()) return absl::InvalidArgumentError(absl::StrCat("--alert_store: ", address.status().message()));
-    out.store = std::make_unique<RedisAlertStore>(*address, options);
-    out.store_logs_alerts = true;
-    out.log = std::make_unique<RedisAlertLog>(*address, options, std::move(dispatcher), metrics);
-    return out;
-  }
   return absl::InvalidArgumentError(
       absl::StrCat("--alert_store must be memory, redis://HOST:PORT or unix:///PATH; got '", options.store, "'"));
 }
