@@ -148,7 +148,11 @@ TEST(SoakTest, EveryEventAnsweredOnceAsTheEngineDoesWithFlatMemoryAndDescriptors
     EXPECT_LT(growth, 0.10) << "RSS " << third->rss_kb << " KiB at " << third->seconds << " s, " << last.rss_kb
                             << " KiB at " << last.seconds << " s";
   }
-  EXPECT_LE(last.fds, third->fds) << "descriptors grew under steady load";
+  // Two descriptors may come and go between samples without a leak: the listener watchdog's probe (its socket
+  // and the one gRPC accepted for it, every --listener_check_seconds). A leak per stream call would show as
+  // dozens over the run's calls, and the check after the clients leave (back to idle) is exact.
+  constexpr int kTransientFds = 2;
+  EXPECT_LE(last.fds, third->fds + kTransientFds) << "descriptors grew under steady load";
 
   channels.clear();  // The clients leave: the server's connections close.
   EXPECT_TRUE(Eventually([&] { return detectd->FdCount() == idle_fds; }))
