@@ -59,6 +59,31 @@ void Release(const void* mu) {
   if (__tsan_release != nullptr) __tsan_release(const_cast<void*>(mu));
 }
 
+// absl evaluates a Condition with the mutex held but inside its own, uninstrumented code: in the waiting thread
+// after it has taken the lock back (before our Acquire after the call), or in a thread that is releasing the
+// lock. Without an edge there, every read of guarded state in a condition lambda is reported as a race. The
+// wrapper annotates an acquisition before the condition runs and a release after it (absl may drop the lock
+// internally right after, unannotated); sound because absl only evaluates a condition while the mutex is held.
+class GuardedCondition {
+ public:
+  GuardedCondition(const absl::Mutex* mu, const absl::Condition& cond)
+      : mu_(mu), cond_(&cond), wrapped_(&GuardedCondition::Eval, this) {}
+  GuardedCondition(const GuardedCondition&) = delete;
+  GuardedCondition& operator=(const GuardedCondition&) = delete;
+  const absl::Condition& get() const { return wrapped_; }
+
+ private:
+  static bool Eval(GuardedCondition* g) {
+    Acquire(g->mu_);
+    const bool result = g->cond_->Eval();
+    Release(g->mu_);  // absl may then release the lock internally (a waiter going back to sleep): publish the reads.
+    return result;
+  }
+  const absl::Mutex* mu_;
+  const absl::Condition* cond_;
+  absl::Condition wrapped_;
+};
+
 }  // namespace
 
 namespace absl {
@@ -89,40 +114,40 @@ bool Mutex::ReaderTryLock() {
 }
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real = Real<void (*)(Mutex*, const Condition&)>("5Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  real(this, GuardedCondition(this, cond).get());
   Acquire(this);
 }
 void Mutex::ReaderLockWhen(const Condition& cond) {
   static const auto real = Real<void (*)(Mutex*, const Condition&)>("5Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
+  real(this, GuardedCondition(this, cond).get());
   Acquire(this);
 }
 // The *WithTimeout/*WithDeadline forms hold the lock on return whatever they return.
 bool Mutex::LockWhenWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real =
       Real<bool (*)(Mutex*, const Condition&, Duration)>("5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool r = real(this, cond, timeout);
+  const bool r = real(this, GuardedCondition(this, cond).get(), timeout);
   Acquire(this);
   return r;
 }
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Duration)>(
       "5Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool r = real(this, cond, timeout);
+  const bool r = real(this, GuardedCondition(this, cond).get(), timeout);
   Acquire(this);
   return r;
 }
 bool Mutex::LockWhenWithDeadline(const Condition& cond, Time deadline) {
   static const auto real =
       Real<bool (*)(Mutex*, const Condition&, Time)>("5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool r = real(this, cond, deadline);
+  const bool r = real(this, GuardedCondition(this, cond).get(), deadline);
   Acquire(this);
   return r;
 }
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond, Time deadline) {
   static const auto real = Real<bool (*)(Mutex*, const Condition&, Time)>(
       "5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool r = real(this, cond, deadline);
+  const bool r = real(this, GuardedCondition(this, cond).get(), deadline);
   Acquire(this);
   return r;
 }
@@ -143,14 +168,14 @@ void Mutex::ReaderUnlock() {
 void Mutex::Await(const Condition& cond) {
   static const auto real = Real<void (*)(Mutex*, const Condition&)>("5Mutex5AwaitERKNS0_9ConditionE");
   Release(this);
-  real(this, cond);
+  real(this, GuardedCondition(this, cond).get());
   Acquire(this);
 }
 bool Mutex::AwaitWithTimeout(const Condition& cond, Duration timeout) {
   static const auto real =
       Real<bool (*)(Mutex*, const Condition&, Duration)>("5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
   Release(this);
-  const bool r = real(this, cond, timeout);
+  const bool r = real(this, GuardedCondition(this, cond).get(), timeout);
   Acquire(this);
   return r;
 }
@@ -158,7 +183,7 @@ bool Mutex::AwaitWithDeadline(const Condition& cond, Time deadline) {
   static const auto real =
       Real<bool (*)(Mutex*, const Condition&, Time)>("5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
   Release(this);
-  const bool r = real(this, cond, deadline);
+  const bool r = real(this, GuardedCondition(this, cond).get(), deadline);
   Acquire(this);
   return r;
 }
