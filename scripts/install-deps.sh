@@ -17,7 +17,7 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang lld libclang-rt-14-dev
   python3 python3-grpcio python3-protobuf python3-yaml
-  openssl unzip procps
+  openssl unzip procps curl
   redis-server redis-tools
 )
 
