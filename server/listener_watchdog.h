@@ -22,7 +22,11 @@ struct ListenerWatchdogOptions {
   int port = 0;                                         // The gRPC port (bound by this process).
   absl::Duration interval = absl::Seconds(10);          // Between probes.
   absl::Duration accept_timeout = absl::Seconds(5);     // How long a probe waits to be accepted.
-  int failures = 2;                                     // Failed probes in a row that mean "wedged".
+  // Failed probes in a row that mean "wedged". A wedged listener fails every probe for good; a busy one (CPU
+  // starved, transport at its memory quota) may leave a probe queued for a while: with 2, a loaded detectd under
+  // TSan was judged wedged and exited 3 (MemoryBoundTest, 64 non-reading streams). 6 is about a minute at the
+  // default interval before Kubernetes is asked to restart the pod.
+  int failures = 6;
 };
 
 // What one probe found.
