@@ -34,14 +34,20 @@ std::vector<Command> BuildTable() {
                 "detectctl test --filter 'Kubernetes.Pod.*' --explain rules/",
                 "detectctl test --minimum-tests 2 rules/   # every rule: 2 tests, one true and one false case"},
                false, RunTest});
-  t.push_back({"eval", "--rules PATH [flags] FILE|-", "evaluate events in-process, one line per match",
+  t.push_back({"eval", "--rules PATH [flags] FILE|-", "evaluate events in-process, one line per match (or alert)",
                "Reads NDJSON events (one per line), a Kubernetes EventList, a JSON array of events or one "
                "pretty-printed event from FILE, - (stdin) or a pipe, and prints every match. Exit 1 if an event "
-               "or a rule failed.",
-               Concat({kRuleLoading, {"format", "fields", "threads"}}),
+               "or a rule failed.\n"
+               "With --alerts, replays the matches in input order by EVENT time (p_event_time, else "
+               "requestReceivedTimestamp, else stageTimestamp) through each rule's DedupPeriodMinutes and Threshold "
+               "and prints the alerts the file would have produced, each once with its final match_count, in the "
+               "alert JSON shape of docs/alerts.md (--format ndjson) or as a table. Matches of events without a "
+               "time are counted on stderr and left out. Runs on one thread.",
+               Concat({kRuleLoading, {"format", "fields", "threads", "alerts"}}),
                {"text", "ndjson"},
                {"detectctl eval --rules rules/ events.ndjson",
-                "zcat audit.json.gz | detectctl eval --rules rules/ --format ndjson -"},
+                "zcat audit.json.gz | detectctl eval --rules rules/ --format ndjson -",
+                "detectctl eval --alerts --rules rules/ --format ndjson audit.ndjson   # how noisy is each rule?"},
                false, RunEval});
   t.push_back({"describe", "(--rules PATH | --server HOST:PORT) [flags] RULE_ID",
                "what a rule detects: MITRE ATT&CK, condition, exclusions, indicators",

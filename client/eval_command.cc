@@ -1,6 +1,6 @@
 // `detectctl eval --rules PATH FILE|-`: evaluates events in-process, one line per match, optionally on several
 // threads (the events are split into slices; output keeps input order). Input through ReadAllEvents, the same
-// reader `evaluate` and `stream` use.
+// reader `evaluate` and `stream` use. With --alerts, replays the matches into alerts instead (eval_alerts.cc).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/canonical_json.h"
 #include "client/commands.h"
+#include "client/eval_alerts.h"
 #include "client/event_reader.h"
 #include "client/flags.h"
 #include "client/match_format.h"
@@ -89,7 +90,7 @@ int RunEval(const Args& args) {
   const std::string format = absl::GetFlag(FLAGS_format);
   const int threads = absl::GetFlag(FLAGS_threads);
   if (args.size() != 1 || threads < 1 || threads > 256) {
-    std::fprintf(stderr, "usage: detectctl eval --rules PATH [--format text|ndjson] [--threads 1..256] FILE|-\n");
+    std::fprintf(stderr, "usage: detectctl eval --rules PATH [--alerts] [--format text|ndjson] [--threads 1..256] FILE|-\n");
     return 2;
   }
   absl::StatusOr<MatchFields> fields = ParseMatchFields(absl::GetFlag(FLAGS_fields));
@@ -111,6 +112,7 @@ int RunEval(const Args& args) {
 
   const std::string log_type = absl::GetFlag(FLAGS_log_type);
   const bool ndjson = format == "ndjson";
+  if (absl::GetFlag(FLAGS_alerts)) return ReplayAlerts(*rules, **batch, log_type, ndjson);
   std::vector<Slice> slices(std::max<size_t>(1, std::min<size_t>(threads, events)));
   for (size_t i = 0; i < slices.size(); ++i) {
     slices[i].begin = events * i / slices.size();

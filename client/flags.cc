@@ -17,6 +17,9 @@ ABSL_FLAG(int, minimum_tests, 0,
           "Fail rules with fewer tests; from 2 on, also rules without a test expecting true and one expecting "
           "false (panther_analysis_tool's --minimum-tests)");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
+ABSL_FLAG(bool, alerts, false,
+          "eval: print the alerts the events would have produced (windows of DedupPeriodMinutes by event time, "
+          "Threshold) instead of the matches");
 ABSL_FLAG(int, threads, 1, "Evaluation threads (the input is split among them; output keeps input order)");
 ABSL_FLAG(std::string, server, "localhost:50051", "detectd address HOST:PORT");
 ABSL_FLAG(bool, raw, false, "Send events as raw JSON bytes (the default; kept for scripts that pass it)");
@@ -34,4 +37,6 @@ ABSL_FLAG(std::string, tls_ca, "", "PEM file of the CA that signed the server ce
 ABSL_FLAG(std::string, tls_cert, "", "PEM client certificate for mTLS (implies --tls)");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
 ABSL_FLAG(std::string, tls_server_name, "", "Override the TLS server name to verify");
+ABSL_FLAG(std::string, since, "",
+          "alerts: resume after this alert-log id (the log_id of the last alert seen); empty: only new alerts");
 ABSL_FLAG(double, timeout, 30, "Deadline of each unary call, in seconds");

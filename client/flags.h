@@ -15,6 +15,7 @@ ABSL_DECLARE_FLAG(bool, strict);
 ABSL_DECLARE_FLAG(bool, explain);
 ABSL_DECLARE_FLAG(std::string, filter);
 ABSL_DECLARE_FLAG(int, minimum_tests);
+ABSL_DECLARE_FLAG(bool, alerts);
 ABSL_DECLARE_FLAG(int, threads);
 // Online subcommands.
 ABSL_DECLARE_FLAG(std::string, server);
@@ -31,6 +32,7 @@ ABSL_DECLARE_FLAG(std::string, tls_ca);
 ABSL_DECLARE_FLAG(std::string, tls_cert);
 ABSL_DECLARE_FLAG(std::string, tls_key);
 ABSL_DECLARE_FLAG(std::string, tls_server_name);
+ABSL_DECLARE_FLAG(std::string, since);
 ABSL_DECLARE_FLAG(double, timeout);
 
 #endif  // DETECT_CLIENT_FLAGS_H_

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "alert/event_time.h"
+#include "alert/rule_meta.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace detect::server {
@@ -36,21 +37,7 @@ Severity FromProto(v1::Severity s) {
 
 }  // namespace
 
-std::shared_ptr<const alert::RuleMeta> RuleMetaOf(const RuleInfo& rule) {
-  auto meta = std::make_shared<alert::RuleMeta>();
-  meta->id = rule.id;
-  meta->display_name = rule.display_name;
-  meta->description = rule.description;
-  meta->runbook = rule.runbook;
-  meta->reference = rule.reference;
-  meta->tags = rule.tags;
-  for (const auto& [framework, ids] : rule.reports) {
-    if (framework == "MITRE ATT&CK") meta->mitre.insert(meta->mitre.end(), ids.begin(), ids.end());
-  }
-  meta->dedup_period_minutes = rule.dedup_period_minutes;
-  meta->threshold = rule.threshold;
-  return meta;
-}
+std::shared_ptr<const alert::RuleMeta> RuleMetaOf(const RuleInfo& rule) { return alert::RuleMetaOf(rule); }
 
 AlertingEvaluator::AlertingEvaluator(Evaluator* inner, RuleStore* rules, AlertPipeline* pipeline,
                                      std::function<absl::Time()> now)
