@@ -3,7 +3,9 @@
 optional feature on (values-all-on.yaml), then checks on the rendered manifests (probes, bundled rules, security
 context, TLS, optional objects, NetworkPolicy) and on the schema's rejection of bad values. Helm comes from
 scripts/fetch-helm.sh; if it cannot be obtained the tests fail, they are never skipped."""
+import os
 import pathlib
+import posixpath
 import re
 import subprocess
 import tempfile
@@ -41,6 +43,32 @@ def render(*args):
     return [d for d in yaml.safe_load_all(r.stdout) if d]
 
 
+def render_raw(*args):
+    """helm template's text, to compare manifests byte for byte."""
+    r = helm("template", "detectd", CHART, "--namespace", "detectd", *args)
+    if r.returncode != 0:
+        raise AssertionError(f"helm template {' '.join(map(str, args))} failed:\n{r.stderr}")
+    return r.stdout
+
+
+def source(text, template):
+    """The manifest(s) rendered from templates/<template> in helm template's output."""
+    docs = [d for d in text.split("\n---\n") if f"# Source: detectd/templates/{template}\n" in d]
+    assert docs, f"nothing rendered from {template}"
+    return "\n---\n".join(docs)
+
+
+def kubelet_layout(root, files):
+    """Writes {name: content} as the kubelet mounts a ConfigMap: ..<timestamp>/name files, ..data -> that
+    directory, name -> ..data/name."""
+    stamp = root / "..2026_01_01_00_00_00.000000001"
+    stamp.mkdir(parents=True)
+    for name, content in files.items():
+        (stamp / name).write_text(content)
+        (root / name).symlink_to(f"..data/{name}")
+    (root / "..data").symlink_to(stamp.name)
+
+
 def find(docs, kind, name=None):
     return [d for d in docs if d["kind"] == kind and (name is None or d["metadata"]["name"] == name)]
 
@@ -61,7 +89,8 @@ def flags(docs):
 
 
 def mounted_files(docs, flag):
-    """{relative path: content} of the ConfigMap volume mounted at the directory passed as --flag."""
+    """{ConfigMap key: content} of the ConfigMap volume(s) mounted at the directory passed as --flag. Every
+    ConfigMap is mounted whole (no items), so the keys are the file names in that directory."""
     pod = one(docs, "Deployment")["spec"]["template"]["spec"]
     mount = [m for m in container(docs).get("volumeMounts", []) if m["mountPath"] == flags(docs)[flag]]
     assert len(mount) == 1, f"nothing is mounted at --{flag}"
@@ -70,12 +99,33 @@ def mounted_files(docs, flag):
     sources = [s["configMap"] for s in volume["projected"]["sources"]] if "projected" in volume else [volume["configMap"]]
     files = {}
     for source in sources:
+        assert "items" not in source, f"ConfigMap {source['name']} is mounted with items: adding a file would change the Deployment"
         made = find(docs, "ConfigMap", source["name"])
         if not made:  # A ConfigMap made outside the chart (rules.existingConfigMaps).
             continue
-        data = made[0]["data"]
-        files.update({item["path"]: data[item["key"]] for item in source["items"]})
+        files.update(made[0]["data"])
     return files
+
+
+def key(path):
+    """The ConfigMap key, and so the mounted file name, of a file at `path` below rules/."""
+    return path.replace("/", "__")
+
+
+def flat_file(path, text):
+    """What the chart deploys for a file at `path`: a lookup table YAML in a subdirectory names its data file
+    by that file's flat key (Filename: tor_exit_nodes.csv -> lookups__tor_exit_nodes.csv)."""
+    d = posixpath.dirname(path)
+    if not d or not path.endswith((".yml", ".yaml")) or not re.search(r"(?m)^AnalysisType:[ \t]*[\"']?lookup_table", text):
+        return text
+    return re.sub(r"(?m)^Filename:[ \t]*[\"']?([^\"'#\n]*?)[\"']?[ \t]*(#.*)?$",
+                  lambda m: "Filename: " + key(posixpath.normpath(posixpath.join(d, m.group(1)))), text, count=1)
+
+
+def deployed(files, strip=True):
+    """{key: content} the chart should deploy for {path: text} of rule files."""
+    return {key(p): flat_file(p, strip_tests(t) if strip and p.endswith((".yml", ".yaml")) else t)
+            for p, t in files.items()}
 
 
 def strip_tests(text):
@@ -136,25 +186,27 @@ class ChartTest(unittest.TestCase):
                                   "them (at least rules/aws_eks/anonymous_api_access.yml is expected)")
         for docs in (self.default, self.all_on):
             mounted = mounted_files(docs, "rules")
-            for path, text in expected.items():
-                if path.endswith((".yml", ".yaml")):
-                    text = strip_tests(text)
+            for path, text in deployed(expected).items():
                 self.assertEqual(mounted.get(path), text, f"rules/{path} differs or is missing in the ConfigMap")
-        self.assertIn("local/extra_rule.yml", mounted_files(self.all_on, "rules"))
+        self.assertIn("local__extra_rule.yml", mounted_files(self.all_on, "rules"))
+        # The one rewrite besides Tests: a lookup table in a subdirectory names its data file's flat key.
+        self.assertRegex(mounted_files(self.default, "rules")["lookups__tor_exit_nodes.yml"],
+                         r"(?m)^Filename: lookups__tor_exit_nodes.csv$")
 
     def test_deployed_rules_carry_no_tests_and_still_load(self):
         mounted = mounted_files(self.default, "rules")
         rules = {p: t for p, t in mounted.items() if p.endswith((".yml", ".yaml"))}
         self.assertTrue(any("Tests:" in t for t in repo_rule_files().values()), "no bundled rule has Tests:")
-        for path, text in rules.items():
-            self.assertNotRegex(text, r"(?m)^Tests:", path)
+        by_key = {key(p): (p, t) for p, t in repo_rule_files().items()}
+        for name, text in rules.items():
+            self.assertNotRegex(text, r"(?m)^Tests:", name)
             doc = yaml.safe_load(text)
-            self.assertNotIn("Tests", doc, path)
-            original = yaml.safe_load(repo_rule_files()[path])
+            self.assertNotIn("Tests", doc, name)
+            original = yaml.safe_load(flat_file(*by_key[name]))
             original.pop("Tests", None)
-            self.assertEqual(doc, original, f"{path}: stripping Tests changed something else")
+            self.assertEqual(doc, original, f"{name}: stripping Tests changed something else")
         kept = mounted_files(render("--set", "rules.stripTests=false"), "rules")
-        self.assertEqual(kept, {p: t for p, t in repo_rule_files().items()})
+        self.assertEqual(kept, deployed(repo_rule_files(), strip=False))
         size = sum(len(t) for t in mounted.values())
         full = sum(len(t) for t in repo_rule_files().values())
         print(f"rules ConfigMap data: {size} bytes without Tests, {full} with them")
@@ -178,10 +230,55 @@ class ChartTest(unittest.TestCase):
         self.assertEqual(names, ["detectd-rules", "extra-rules", "team-a-rules", "team-b-rules"])
         self.assertTrue(all("items" not in s["configMap"] for s in volume["projected"]["sources"][1:]),
                         "outside ConfigMaps are mounted whole, so adding a file to them changes no Deployment")
-        self.assertIn("aws_eks/anonymous_api_access.yml", mounted_files(docs, "rules"))
+        self.assertIn("aws_eks__anonymous_api_access.yml", mounted_files(docs, "rules"))
         only = render("--set", "rules.fromFiles=false", "--set", "rules.existingConfigMaps={team-a-rules}")
         self.assertFalse(find(only, "ConfigMap", "detectd-rules"))
         self.assertEqual(flags(only)["rules"], "/etc/detectd/rules")
+
+    def test_rule_changes_leave_the_deployment_unchanged(self):
+        """The README's claim: adding, changing or removing a rule file (or a lookup table) changes the ConfigMap
+        only; the Deployment renders byte for byte the same, so no pod restarts and detectd reloads the files."""
+        changes = {"rules": {"inline": {
+            "added_rule.yml": "AnalysisType: rule\nRuleID: Added.Top\n",
+            "new_team/added_rule.yml": "AnalysisType: rule\nRuleID: Added.Nested\n",
+            "aws_eks/anonymous_api_access.yml": "AnalysisType: rule\nRuleID: Changed\n"}},
+            "lookupTables": {"inline": {"added/table.csv": "ip,reason\n198.51.100.1,test\n"}}}
+        for base in ([], ["-f", ALL_ON]):
+            with self.subTest(base=base), tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
+                # Without any lookup table the first one adds --lookup_tables and its volume: only from one on.
+                yaml.safe_dump(changes if base else {"rules": changes["rules"]}, f)
+                f.flush()
+                before, after = render_raw(*base), render_raw(*base, "-f", f.name)
+                self.assertNotEqual(source(before, "configmap-rules.yaml"), source(after, "configmap-rules.yaml"))
+                if base:
+                    self.assertNotEqual(source(before, "configmap-lookup-tables.yaml"),
+                                        source(after, "configmap-lookup-tables.yaml"))
+                self.assertEqual(source(before, "deployment.yaml"), source(after, "deployment.yaml"),
+                                 "adding rule files changed the Deployment: every pod would restart")
+        # Removing every bundled file but one leaves it unchanged too.
+        self.assertEqual(source(render_raw(), "deployment.yaml"),
+                         source(render_raw("--set", "rules.fromFiles=false", "--set-string",
+                                           "rules.inline.only\\.yml=RuleID: Only"), "deployment.yaml"))
+
+    def test_deployed_rules_load_from_a_kubelet_style_directory(self):
+        """The rendered ConfigMap laid out as the kubelet mounts it (files are links into ..data, itself a link to
+        a timestamped directory) is a rule directory detectd loads: the bundled rules' own Tests pass from it,
+        the lookup table's data included (Kubernetes.API.IOC.Activity needs it)."""
+        detectctl = os.environ.get("DETECTCTL") or str(ROOT / "build/bin/detectctl")
+        self.assertTrue(os.access(detectctl, os.X_OK), f"no detectctl at {detectctl}: build it or set DETECTCTL")
+        for strip in (False, True):
+            docs = render("--set", f"rules.stripTests={str(strip).lower()}")
+            with tempfile.TemporaryDirectory() as tmp:
+                root = pathlib.Path(tmp) / "rules"
+                kubelet_layout(root, mounted_files(docs, "rules"))
+                if strip:  # No Tests left: the rule set loads without an issue (eval refuses one with errors).
+                    r = subprocess.run([detectctl, "eval", "--rules", str(root), "/dev/null"], capture_output=True, text=True)
+                else:
+                    r = subprocess.run([detectctl, "test", str(root)], capture_output=True, text=True)
+                self.assertEqual(r.returncode, 0, f"detectctl over the deployed directory (stripTests={strip}):\n"
+                                                  f"{r.stdout[-3000:]}{r.stderr[-3000:]}\n{sorted(os.listdir(root))}")
+                if not strip:
+                    self.assertRegex(r.stdout + r.stderr, r"Kubernetes\.API\.IOC\.Activity|passed")
 
     def test_image_registry_tag_and_digest(self):
         self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
@@ -215,12 +312,12 @@ class ChartTest(unittest.TestCase):
         with tempfile.NamedTemporaryFile("w", suffix=".yaml") as f:
             yaml.safe_dump({"rules": {"inline": {path: "RuleID: Replaced\n"}}}, f)
             f.flush()
-            self.assertEqual(mounted_files(render("-f", f.name), "rules")[path], "RuleID: Replaced\n")
+            self.assertEqual(mounted_files(render("-f", f.name), "rules")[key(path)], "RuleID: Replaced\n")
 
     def test_lookup_tables_only_when_configured(self):
         self.assertNotIn("lookup_tables", flags(self.default))
         self.assertEqual(mounted_files(self.all_on, "lookup_tables"),
-                         self.all_on_values["lookupTables"]["inline"])
+                         deployed(self.all_on_values["lookupTables"]["inline"]))
 
     def test_security_context_locked_down(self):
         for docs in (self.default, self.all_on):
@@ -264,11 +361,9 @@ class ChartTest(unittest.TestCase):
         self.assertEqual(one(self.all_on, "Service", "detectd-headless")["spec"]["clusterIP"], "None")
         self.assertEqual(one(self.all_on, "HorizontalPodAutoscaler")["apiVersion"], "autoscaling/v2")
         self.assertEqual(one(self.all_on, "ServiceMonitor")["spec"]["endpoints"][0]["port"], "metrics")
-        # The HPA owns the replica count; checksum annotations exist only on request.
+        # The HPA owns the replica count.
         self.assertEqual(one(self.default, "Deployment")["spec"]["replicas"], self.values["replicaCount"])
         self.assertNotIn("replicas", one(self.all_on, "Deployment")["spec"])
-        self.assertNotIn("annotations", one(self.default, "Deployment")["spec"]["template"]["metadata"])
-        self.assertIn("checksum/rules", one(self.all_on, "Deployment")["spec"]["template"]["metadata"]["annotations"])
 
     def test_service_ports(self):
         ports = {p["name"]: p["port"] for p in one(self.default, "Service", "detectd")["spec"]["ports"]}

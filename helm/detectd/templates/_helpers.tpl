@@ -90,13 +90,32 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if $i.digest }}@{{ $i.digest }}{{ else }}:{{ $i.tag | default .Chart.AppVersion }}{{ end -}}
 {{- end -}}
 
-{{/* ConfigMap keys cannot hold "/", so a file's key is its relative path with "/" replaced by "__"; the volume's
-     items map each key back to its path, so the mounted directory has the same tree as rules/. */}}
+{{/* ConfigMap keys cannot hold "/", so a file's key is its relative path with "/" replaced by "__". The ConfigMap
+     is mounted whole (no per-file `items`), so its files appear flat under those keys: adding or removing a file
+     changes the ConfigMap only, never the Deployment, and no pod restarts (detectd reloads the directory). */}}
 {{- define "detectd.configMapKey" -}}
 {{- replace "/" "__" . -}}
 {{- end -}}
 
-{{/* ConfigMap data from a {path: content} dict; fails when two paths map to the same key. */}}
+{{/* A file as deployed in the flat directory. A lookup table's `Filename:` names its data file relative to the
+     YAML's directory; for a YAML in a subdirectory it is rewritten to the data file's flat key, so
+     lookups/tor_exit_nodes.yml (Filename: tor_exit_nodes.csv) becomes lookups__tor_exit_nodes.yml
+     (Filename: lookups__tor_exit_nodes.csv). Other files: unchanged. Input: dict path, text. */}}
+{{- define "detectd.flatFile" -}}
+{{- $text := .text -}}
+{{- $dir := dir .path -}}
+{{- if and (ne $dir ".") (regexMatch "\\.ya?ml$" .path) (regexMatch "(?m)^AnalysisType:[ \t]*[\"']?lookup_table" $text) -}}
+{{- $line := regexFind "(?m)^Filename:[^\n]*" $text -}}
+{{- if $line -}}
+{{- $name := regexReplaceAll "^Filename:[ \t]*[\"']?([^\"'#]*?)[\"']?[ \t]*(#.*)?$" $line "${1}" -}}
+{{- $flat := include "detectd.configMapKey" (clean (printf "%s/%s" $dir $name)) -}}
+{{- $text = replace $line (printf "Filename: %s" $flat) $text -}}
+{{- end -}}
+{{- end -}}
+{{- $text -}}
+{{- end -}}
+
+{{/* ConfigMap data from a {path: content} dict, keyed by the flat keys; fails when two paths map to one key. */}}
 {{- define "detectd.configMapData" -}}
 {{- $data := dict -}}
 {{- range $path, $content := . -}}
@@ -104,18 +123,9 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if hasKey $data $key -}}
 {{- fail (printf "two files map to the ConfigMap key %q; rename %q" $key $path) -}}
 {{- end -}}
-{{- $_ := set $data $key $content -}}
+{{- $_ := set $data $key (include "detectd.flatFile" (dict "path" $path "text" $content)) -}}
 {{- end -}}
 {{- toYaml $data -}}
-{{- end -}}
-
-{{/* ConfigMap volume items restoring the directory tree of a {path: content} dict. */}}
-{{- define "detectd.configMapItems" -}}
-{{- $items := list -}}
-{{- range $path, $_ := . -}}
-{{- $items = append $items (dict "key" (include "detectd.configMapKey" $path) "path" $path) -}}
-{{- end -}}
-{{- toYaml $items -}}
 {{- end -}}
 
 {{/* Kubernetes gRPC probes speak plaintext and present no client certificate, so with TLS they target the
