@@ -280,6 +280,73 @@ class ChartTest(unittest.TestCase):
                 if not strip:
                     self.assertRegex(r.stdout + r.stderr, r"Kubernetes\.API\.IOC\.Activity|passed")
 
+    def pod_parts(self, docs):
+        pod = one(docs, "Deployment")["spec"]["template"]["spec"]
+        return (pod, {c["name"]: c for c in pod.get("initContainers", [])},
+                {c["name"]: c for c in pod["containers"]}, {v["name"]: v for v in pod.get("volumes", [])})
+
+    def assert_locked_down(self, c):
+        sc = c["securityContext"]
+        self.assertIs(sc["runAsNonRoot"], True, c["name"])
+        self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
+        self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
+        self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
+        self.assertTrue(c.get("resources", {}).get("limits", {}).get("memory"), f"{c['name']} has no memory limit")
+
+    def test_rules_from_git(self):
+        docs = render("--set", "rules.source=git", "--set", "rules.git.repo=https://git.example.com/sec/rules.git",
+                      "--set", "rules.git.ref=v3", "--set", "rules.git.path=detections/k8s",
+                      "--set", "rules.git.credentialsSecret=rules-git", "--set", "rules.git.period=30s")
+        pod, init, containers, volumes = self.pod_parts(docs)
+        self.assertFalse(find(docs, "ConfigMap", "detectd-rules"), "no rules ConfigMap with a git source")
+        self.assertEqual(list(containers), ["detectd", "git-sync"], "detectd stays the first (default) container")
+        self.assertEqual(list(init), ["git-sync-init"])
+        # detectd reads through git-sync's link, which is swapped atomically on each new commit.
+        self.assertEqual(flags(docs)["rules"], "/etc/detectd/rules/current/detections/k8s")
+        (mount,) = [m for m in containers["detectd"]["volumeMounts"] if m["name"] == "rules"]
+        self.assertEqual((mount["mountPath"], mount["readOnly"]), ("/etc/detectd/rules", True))
+        self.assertIn("emptyDir", volumes["rules"])
+        for name, c in (("git-sync-init", init["git-sync-init"]), ("git-sync", containers["git-sync"])):
+            self.assertTrue(c["image"].startswith("registry.k8s.io/git-sync/git-sync:v4"), c["image"])
+            args = c["args"]
+            for a in ("--repo=https://git.example.com/sec/rules.git", "--ref=v3", "--root=/git", "--link=current",
+                      "--password-file=/etc/git-secret/password"):
+                self.assertIn(a, args, name)
+            self.assertEqual("--one-time" in args, name == "git-sync-init", name)
+            self.assertEqual("--period=30s" in args, name == "git-sync", name)
+            self.assertIn({"name": "rules", "mountPath": "/git"}, c["volumeMounts"], name)
+            user = next(e for e in c["env"] if e["name"] == "GITSYNC_USERNAME")
+            self.assertEqual(user["valueFrom"]["secretKeyRef"], {"name": "rules-git", "key": "username"})
+            self.assert_locked_down(c)
+        self.assertEqual(volumes["git-secret"]["secret"]["secretName"], "rules-git")
+        ssh = render("--set", "rules.source=git", "--set", "rules.git.repo=git@git.example.com:sec/rules.git",
+                     "--set", "rules.git.sshSecret=rules-ssh")
+        _, _, containers, volumes = self.pod_parts(ssh)
+        self.assertIn("--ssh-known-hosts-file=/etc/git-secret/known_hosts", containers["git-sync"]["args"])
+        self.assertEqual([i["key"] for i in volumes["git-secret"]["secret"]["items"]], ["ssh", "known_hosts"])
+        self.assertEqual(flags(ssh)["rules"], "/etc/detectd/rules/current")
+
+    def test_rules_from_an_image(self):
+        copy = render("--set", "rules.source=image", "--set", "rules.image.reference=registry.example.com/rules:7",
+                      "--set", "rules.image.path=/opt/rules/")
+        pod, init, containers, volumes = self.pod_parts(copy)
+        self.assertFalse(find(copy, "ConfigMap", "detectd-rules"))
+        self.assertEqual(list(containers), ["detectd"])
+        c = init["rules-image"]
+        self.assertEqual(c["image"], "registry.example.com/rules:7")
+        self.assertEqual(c["command"], ["cp", "-R", "/opt/rules/.", "/rules-copy/"])
+        self.assertEqual(c["volumeMounts"], [{"name": "rules", "mountPath": "/rules-copy"}])
+        self.assert_locked_down(c)
+        self.assertIn("emptyDir", volumes["rules"])
+        self.assertEqual(flags(copy)["rules"], "/etc/detectd/rules")
+
+        volume = render("--set", "rules.source=image", "--set", "rules.image.reference=registry.example.com/rules:7",
+                        "--set", "rules.image.mode=volume")
+        pod, init, containers, volumes = self.pod_parts(volume)
+        self.assertEqual(init, {})
+        self.assertEqual(volumes["rules"]["image"], {"reference": "registry.example.com/rules:7", "pullPolicy": "IfNotPresent"})
+        self.assertEqual(flags(volume)["rules"], "/etc/detectd/rules/rules")
+
     def test_image_registry_tag_and_digest(self):
         self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
         self.assertEqual(container(render("--set", "image.registry=registry.example.com/sec", "--set",
@@ -410,6 +477,13 @@ class ChartTest(unittest.TestCase):
             ("--set", "tls.clientAuth=true"): r"enabled",
             ("--set", "terminationGracePeriodSeconds=5"): r"terminationGracePeriodSeconds",
             ("--set", "autoscaling.enabled=true", "--set", "resources.requests=null"): r"resources.requests.cpu",
+            ("--set", "rules.source=svn"): r"rules.source|source",
+            ("--set", "rules.source=git"): r"rules.git.repo",
+            ("--set", "rules.source=image"): r"rules.image.reference",
+            ("--set", "rules.source=git", "--set", "rules.git.repo=https://x/y.git",
+             "--set", "rules.existingConfigMaps={a}"): r"rules.source=configMap",
+            ("--set", "rules.source=git", "--set", "rules.git.repo=https://x/y.git",
+             "--set", "rules.git.path=../etc"): r"rules.git.path|path",
         }
         for args, message in cases.items():
             with self.subTest(args=args):

@@ -38,10 +38,11 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 
 {{/* Rule files (and the lookup-table data files they name) as JSON {relative path: content}: the chart's rules/
-     (rules.fromFiles), then rules.inline,
-     which replaces a bundled file of the same path. */}}
+     (rules.fromFiles), then rules.inline, which replaces a bundled file of the same path. Empty unless
+     rules.source is configMap. */}}
 {{- define "detectd.ruleFiles" -}}
 {{- $out := dict -}}
+{{- if eq .Values.rules.source "configMap" -}}
 {{- if .Values.rules.fromFiles -}}
 {{- range $path, $_ := .Files.Glob "rules/**.{yml,yaml,csv,json,jsonl,ndjson}" -}}
 {{- $_ := set $out (trimPrefix "rules/" $path) (include "detectd.stripTests" (dict "path" $path "text" ($.Files.Get $path) "strip" $.Values.rules.stripTests)) -}}
@@ -49,6 +50,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end -}}
 {{- range $path, $content := .Values.rules.inline -}}
 {{- $_ := set $out $path (include "detectd.stripTests" (dict "path" $path "text" $content "strip" $.Values.rules.stripTests)) -}}
+{{- end -}}
 {{- end -}}
 {{- toJson $out -}}
 {{- end -}}
@@ -80,7 +82,106 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- $names := list -}}
 {{- with .Values.rules.existingConfigMap -}}{{- $names = append $names . -}}{{- end -}}
 {{- range .Values.rules.existingConfigMaps -}}{{- $names = append $names . -}}{{- end -}}
+{{- if and $names (ne .Values.rules.source "configMap") -}}
+{{- fail (printf "rules.existingConfigMap(s) need rules.source=configMap, not %q: one source of rules at a time" .Values.rules.source) -}}
+{{- end -}}
 {{- toJson $names -}}
+{{- end -}}
+
+{{/* The --rules directory: the mounted ConfigMap(s); for git the checkout's link (git-sync swaps it atomically)
+     and rules.git.path below it; for an image volume rules.image.path inside it; a copied image: the copy. Also
+     fails on an incomplete source. */}}
+{{- define "detectd.rulesPath" -}}
+{{- $r := .Values.rules -}}
+{{- if eq $r.source "git" -}}
+{{- if not $r.git.repo -}}{{- fail "rules.source=git needs rules.git.repo (https://... or git@host:org/repo.git)" -}}{{- end -}}
+{{- if and $r.git.credentialsSecret $r.git.sshSecret -}}{{- fail "rules.git: set credentialsSecret (https) or sshSecret (ssh), not both" -}}{{- end -}}
+{{- $r.mountPath }}/current{{ with $r.git.path }}/{{ . }}{{ end -}}
+{{- else if eq $r.source "image" -}}
+{{- if not $r.image.reference -}}{{- fail "rules.source=image needs rules.image.reference (an image holding the rule files)" -}}{{- end -}}
+{{- if eq $r.image.mode "volume" -}}
+{{- $r.mountPath }}{{ trimSuffix "/" $r.image.path -}}
+{{- else -}}
+{{- $r.mountPath -}}
+{{- end -}}
+{{- else -}}
+{{- $r.mountPath -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A container's locked-down security context; uid: the user it runs as. */}}
+{{- define "detectd.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: {{ .uid }}
+runAsGroup: 65532
+privileged: false
+allowPrivilegeEscalation: false
+readOnlyRootFilesystem: true
+capabilities:
+  drop: ["ALL"]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* git-sync's arguments (rules.source=git); oneTime: the init container's single clone. */}}
+{{- define "detectd.gitSyncArgs" -}}
+{{- $g := .root.Values.rules.git -}}
+- --repo={{ $g.repo }}
+- --ref={{ $g.ref }}
+- --root=/git
+- --link=current
+- --depth={{ int $g.depth }}
+{{- if .oneTime }}
+- --one-time
+{{- else }}
+- --period={{ $g.period }}
+- --max-failures=-1
+{{- end }}
+{{- if $g.credentialsSecret }}
+- --password-file=/etc/git-secret/password
+{{- end }}
+{{- if $g.sshSecret }}
+- --ssh-key-file=/etc/git-secret/ssh
+- --ssh-known-hosts-file=/etc/git-secret/known_hosts
+{{- end }}
+{{- end -}}
+
+{{/* A git-sync container (rules.source=git); name and oneTime as for detectd.gitSyncArgs. */}}
+{{- define "detectd.gitSyncContainer" -}}
+{{- $g := .root.Values.rules.git -}}
+- name: {{ .name }}
+  image: {{ $g.image | quote }}
+  imagePullPolicy: {{ $g.pullPolicy }}
+  args:
+    {{- include "detectd.gitSyncArgs" . | nindent 4 }}
+  env:
+    # git writes its config and temporary files under HOME; the root filesystem is read-only.
+    - name: HOME
+      value: /tmp
+    {{- if $g.credentialsSecret }}
+    - name: GITSYNC_USERNAME
+      valueFrom:
+        secretKeyRef:
+          name: {{ $g.credentialsSecret }}
+          key: username
+    {{- end }}
+  {{- with $g.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- /* The image's own user (git-sync, 65533): ssh needs a passwd entry for the uid. */}}
+    {{- include "detectd.containerSecurityContext" (dict "uid" 65533) | nindent 4 }}
+  volumeMounts:
+    - name: rules
+      mountPath: /git
+    - name: git-tmp
+      mountPath: /tmp
+    {{- if or $g.credentialsSecret $g.sshSecret }}
+    - name: git-secret
+      mountPath: /etc/git-secret
+      readOnly: true
+    {{- end }}
 {{- end -}}
 
 {{/* The container image: [registry/]repository, then @digest when set, else :tag (default appVersion). */}}
