@@ -7,8 +7,10 @@ import os
 import pathlib
 import posixpath
 import re
+import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 import yaml
@@ -325,6 +327,61 @@ class ChartTest(unittest.TestCase):
         self.assertIn("--ssh-known-hosts-file=/etc/git-secret/known_hosts", containers["git-sync"]["args"])
         self.assertEqual([i["key"] for i in volumes["git-secret"]["secret"]["items"]], ["ssh", "known_hosts"])
         self.assertEqual(flags(ssh)["rules"], "/etc/detectd/rules/current")
+
+    def test_git_sync_swap_reloads_detectd(self):
+        """The git source's hot reload, with a real detectd: git-sync publishes a commit by checking it out into a
+        new worktree, renaming a fresh `current` link over the old one, then deleting the old worktree; detectd,
+        started with --rules=<root>/current/<path> as the chart starts it, serves the new commit's rules."""
+        detectctl = os.environ.get("DETECTCTL") or str(ROOT / "build/bin/detectctl")
+        detectd = os.environ.get("DETECTD") or str(ROOT / "build/bin/detectd")
+        for binary in (detectctl, detectd):
+            self.assertTrue(os.access(binary, os.X_OK), f"no {binary}: build it or set DETECTCTL / DETECTD")
+        with tempfile.TemporaryDirectory() as tmp:
+            root = pathlib.Path(tmp) / "git"
+
+            def worktree(name, rule_id):
+                tree = root / ".worktrees" / name / "k8s"
+                for rel, text in repo_rule_files().items():
+                    (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+                    (tree / rel).write_text(text)
+                rule = tree / "aws_eks/exec_into_pod.yml"
+                rule.write_text(re.sub(r"(?m)^RuleID:.*$", f"RuleID: {rule_id}", rule.read_text()))
+
+            worktree("aaaa", "Commit.One")
+            (root / "current").symlink_to(".worktrees/aaaa")
+            port_file = pathlib.Path(tmp) / "port"
+            log = open(pathlib.Path(tmp) / "detectd.log", "w+")
+            server = subprocess.Popen([detectd, f"--rules={root}/current/k8s", "--listen=127.0.0.1:0",
+                                       f"--port_file={port_file}", "--metrics_listen=", "--watch_debounce_ms=100",
+                                       "--log_format=text"], stdout=log, stderr=subprocess.STDOUT)
+            try:
+                def rules_served():
+                    if not port_file.exists() or not port_file.read_text().strip():
+                        return ""
+                    r = subprocess.run([detectctl, "rules", "--server", f"127.0.0.1:{port_file.read_text().strip()}"],
+                                       capture_output=True, text=True, timeout=30)
+                    return r.stdout if r.returncode == 0 else ""
+
+                def eventually(want, what):
+                    deadline = time.monotonic() + 90
+                    while time.monotonic() < deadline:
+                        self.assertIsNone(server.poll(), "detectd exited")
+                        if want in rules_served():
+                            return
+                        time.sleep(0.2)
+                    log.seek(0)
+                    self.fail(f"{what}: {want} not served within 90 s; detectd log:\n{log.read()[-4000:]}")
+
+                eventually("Commit.One", "first checkout")
+                worktree("bbbb", "Commit.Two")  # git-sync's order: new worktree, link swap, old worktree removed.
+                (root / "current.new").symlink_to(".worktrees/bbbb")
+                os.rename(root / "current.new", root / "current")
+                shutil.rmtree(root / ".worktrees/aaaa")
+                eventually("Commit.Two", "after the link swap")
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+                log.close()
 
     def test_rules_from_an_image(self):
         copy = render("--set", "rules.source=image", "--set", "rules.image.reference=registry.example.com/rules:7",
