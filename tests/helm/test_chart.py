@@ -404,6 +404,60 @@ class ChartTest(unittest.TestCase):
         self.assertEqual(volumes["rules"]["image"], {"reference": "registry.example.com/rules:7", "pullPolicy": "IfNotPresent"})
         self.assertEqual(flags(volume)["rules"], "/etc/detectd/rules/rules")
 
+    def test_alert_flags_and_secrets(self):
+        self.assertEqual({k: v for k, v in flags(self.default).items() if k.startswith("alert")},
+                         {"alerts": "true", "alert_clock": "processing"})
+        self.assertNotIn("env", container(self.default))
+        docs = render("--set", "alerts.store=redis", "--set", "alerts.redis.url=redis://detectd-redis-master:6379",
+                      "--set", "alerts.redis.passwordSecret=detectd-redis", "--set", "alerts.redis.prefix=prod",
+                      "--set", "alerts.webhooks.urls={https://soar.example.com/hook}",
+                      "--set", "alerts.webhooks.existingSecret=hooks", "--set", "alerts.webhooks.format=slack",
+                      "--set", "alerts.webhooks.hmacSecret=hmac", "--set", "alerts.webhooks.attempts=3",
+                      "--set", "alerts.file=/var/log/detectd/alerts.ndjson", "--set", "alerts.clock=event",
+                      "--set", "alerts.updateIntervalSeconds=0", "--set", "alerts.maxWindows=200000")
+        c = container(docs)
+        args = c["args"]
+        for a in ("--alert_store=redis://:$(DETECTD_REDIS_PASSWORD)@detectd-redis-master:6379",
+                  "--alert_redis_prefix=prod", "--alert_webhook=https://soar.example.com/hook",
+                  "--alert_webhook=$(DETECTD_ALERT_WEBHOOKS)", "--alert_webhook_format=slack",
+                  "--alert_webhook_secret_file=/etc/detectd/alert-webhook/hmac-key", "--alert_webhook_attempts=3",
+                  "--alert_file=/var/log/detectd/alerts.ndjson", "--alert_clock=event",
+                  "--alert_update_interval_seconds=0", "--alert_max_windows=200000"):
+            self.assertIn(a, args)
+        env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in c["env"]}
+        self.assertEqual(env, {"DETECTD_REDIS_PASSWORD": {"name": "detectd-redis", "key": "redis-password"},
+                               "DETECTD_ALERT_WEBHOOKS": {"name": "hooks", "key": "urls"}})
+        # Every $(VAR) in the args is defined (Kubernetes leaves an undefined one as literal text).
+        for a in args:
+            for var in re.findall(r"\$\((\w+)\)", a):
+                self.assertIn(var, env, a)
+        _, _, _, volumes = self.pod_parts(docs)
+        self.assertEqual(volumes["alert-webhook-hmac"]["secret"]["secretName"], "hmac")
+        self.assertEqual(volumes["alert-file"]["emptyDir"], {"sizeLimit": "1Gi"})
+        mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+        self.assertEqual(mounts["alert-webhook-hmac"], "/etc/detectd/alert-webhook")
+        self.assertEqual(mounts["alert-file"], "/var/log/detectd")
+
+        whole = render("--set", "alerts.store=redis", "--set", "alerts.redis.existingSecret=redis-url")
+        self.assertIn("--alert_store=$(DETECTD_ALERT_STORE)", container(whole)["args"])
+        self.assertEqual(container(whole)["env"][0]["valueFrom"]["secretKeyRef"], {"name": "redis-url", "key": "redis-url"})
+        stdout = render("--set", "alerts.file=-")
+        self.assertEqual(flags(stdout)["alert_file"], "-")
+        self.assertNotIn("alert-file", self.pod_parts(stdout)[3])
+        off = render("--set", "alerts.enabled=false", "--set", "alerts.webhooks.urls={https://x.example}")
+        self.assertEqual([a for a in container(off)["args"] if a.startswith("--alert")], ["--alerts=false"])
+
+    def test_alert_notes_warn_about_per_pod_windows(self):
+        r = helm("install", "detectd", CHART, "--dry-run=client", "--namespace", "detectd")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("each pod counts its own matches", r.stdout)
+        self.assertIn("no sink is configured", r.stdout)
+        r = helm("install", "detectd", CHART, "--dry-run=client", "--namespace", "detectd", "--set", "alerts.store=redis",
+                 "--set", "alerts.redis.url=redis://r:6379", "--set", "alerts.file=-")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("each pod counts its own matches", r.stdout)
+        self.assertNotIn("no sink is configured", r.stdout)
+
     def test_image_registry_tag_and_digest(self):
         self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
         self.assertEqual(container(render("--set", "image.registry=registry.example.com/sec", "--set",
@@ -535,6 +589,14 @@ class ChartTest(unittest.TestCase):
             ("--set", "terminationGracePeriodSeconds=5"): r"terminationGracePeriodSeconds",
             ("--set", "autoscaling.enabled=true", "--set", "resources.requests=null"): r"resources.requests.cpu",
             ("--set", "rules.source=svn"): r"rules.source|source",
+            ("--set", "alerts.store=redis"): r"alerts.redis.url",
+            ("--set", "alerts.redis.url=redis://r:6379"): r"alerts.store=redis",
+            ("--set", "alerts.webhooks.hmacSecret=h"): r"alerts.webhooks.urls",
+            ("--set", "alerts.webhooks.format=teams"): r"format",
+            ("--set", "alerts.webhooks.urls={ftp://x}"): r"urls",
+            ("--set", "alerts.file=relative.ndjson"): r"alerts.file|file",
+            ("--set", "alerts.store=redis", "--set", "alerts.redis.url=unix:///r.sock",
+             "--set", "alerts.redis.passwordSecret=p"): r"redis://",
             ("--set", "rules.source=git"): r"rules.git.repo",
             ("--set", "rules.source=image"): r"rules.image.reference",
             ("--set", "rules.source=git", "--set", "rules.git.repo=https://x/y.git",

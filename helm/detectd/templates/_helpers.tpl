@@ -243,3 +243,93 @@ seccompProfile:
 {{- end -}}
 {{- $tgps -}}
 {{- end -}}
+
+{{/* detectd's alerting flags (docs/alerts.md). Secret values reach the flags through environment variables
+     (detectd.alertEnv) that Kubernetes expands in args as $(NAME): they are never in the pod spec. */}}
+{{- define "detectd.alertArgs" -}}
+{{- $a := .Values.alerts -}}
+- --alerts={{ $a.enabled }}
+{{- if $a.enabled }}
+{{- if eq $a.store "redis" }}
+{{- $r := $a.redis }}
+{{- if $r.existingSecret }}
+- --alert_store=$(DETECTD_ALERT_STORE)
+{{- else if not $r.url }}
+{{- fail "alerts.store=redis needs alerts.redis.url (redis://HOST:PORT) or alerts.redis.existingSecret (a Secret holding the URL)" }}
+{{- else if $r.passwordSecret }}
+{{- if not (hasPrefix "redis://" $r.url) }}{{ fail "alerts.redis.passwordSecret needs a redis:// alerts.redis.url" }}{{ end }}
+- --alert_store=redis://:$(DETECTD_REDIS_PASSWORD)@{{ trimPrefix "redis://" $r.url }}
+{{- else }}
+- --alert_store={{ $r.url }}
+{{- end }}
+{{- with $r.prefix }}
+- --alert_redis_prefix={{ . }}
+{{- end }}
+{{- if not (kindIs "invalid" $r.partitions) }}
+- --alert_redis_partitions={{ int64 $r.partitions }}
+{{- end }}
+{{- else if or $a.redis.url $a.redis.existingSecret $a.redis.passwordSecret }}
+{{- fail "alerts.redis is set but alerts.store is memory: set alerts.store=redis" }}
+{{- end }}
+{{- $w := $a.webhooks }}
+{{- range $w.urls }}
+- --alert_webhook={{ . }}
+{{- end }}
+{{- if $w.existingSecret }}
+- --alert_webhook=$(DETECTD_ALERT_WEBHOOKS)
+{{- end }}
+{{- if or $w.urls $w.existingSecret }}
+- --alert_webhook_format={{ $w.format }}
+{{- if $w.hmacSecret }}
+- --alert_webhook_secret_file=/etc/detectd/alert-webhook/{{ $w.hmacSecretKey }}
+{{- end }}
+{{- if not (kindIs "invalid" $w.attempts) }}
+- --alert_webhook_attempts={{ int64 $w.attempts }}
+{{- end }}
+{{- if not (kindIs "invalid" $w.timeoutSeconds) }}
+- --alert_webhook_timeout_seconds={{ $w.timeoutSeconds }}
+{{- end }}
+{{- else if $w.hmacSecret }}
+{{- fail "alerts.webhooks.hmacSecret signs webhook requests: set alerts.webhooks.urls or alerts.webhooks.existingSecret" }}
+{{- end }}
+{{- with $a.file }}
+- --alert_file={{ . }}
+{{- end }}
+- --alert_clock={{ $a.clock }}
+{{- if not (kindIs "invalid" $a.updateIntervalSeconds) }}
+- --alert_update_interval_seconds={{ $a.updateIntervalSeconds }}
+{{- end }}
+{{- range $flag, $value := dict "alert_max_windows" $a.maxWindows "alert_max_queue" $a.maxQueue }}
+{{- if not (kindIs "invalid" $value) }}
+- --{{ $flag }}={{ int64 $value }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Environment variables holding Secret values for detectd.alertArgs; empty when none. */}}
+{{- define "detectd.alertEnv" -}}
+{{- $a := .Values.alerts -}}
+{{- if $a.enabled -}}
+{{- if and (eq $a.store "redis") $a.redis.existingSecret }}
+- name: DETECTD_ALERT_STORE
+  valueFrom:
+    secretKeyRef:
+      name: {{ $a.redis.existingSecret }}
+      key: {{ $a.redis.existingSecretKey }}
+{{- else if and (eq $a.store "redis") $a.redis.passwordSecret }}
+- name: DETECTD_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $a.redis.passwordSecret }}
+      key: {{ $a.redis.passwordSecretKey }}
+{{- end }}
+{{- if $a.webhooks.existingSecret }}
+- name: DETECTD_ALERT_WEBHOOKS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $a.webhooks.existingSecret }}
+      key: {{ $a.webhooks.existingSecretKey }}
+{{- end }}
+{{- end -}}
+{{- end -}}
