@@ -458,6 +458,61 @@ class ChartTest(unittest.TestCase):
         self.assertNotIn("each pod counts its own matches", r.stdout)
         self.assertNotIn("no sink is configured", r.stdout)
 
+    def test_ingest_port_service_and_auth(self):
+        self.assertFalse([a for a in container(self.default)["args"] if a.startswith(("--ingest", "--firehose"))])
+        self.assertFalse(find(self.default, "Service", "detectd-ingest"))
+        docs = render("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=ingest-token",
+                      "--set", "ingest.firehoseAccessKeySecret=firehose", "--set", "ingest.service.port=9443",
+                      "--set", "networkPolicy.ingestFrom[0].ipBlock.cidr=10.0.0.0/16")
+        f, c = flags(docs), container(docs)
+        self.assertEqual(f["ingest_listen"], "0.0.0.0:8080")
+        self.assertEqual(f["ingest_token_file"], "/etc/detectd/ingest/token/token")
+        self.assertEqual(f["firehose_access_key_file"], "/etc/detectd/ingest/firehose/access-key")
+        self.assertIn({"name": "ingest", "containerPort": 8080, "protocol": "TCP"}, c["ports"])
+        _, _, containers, volumes = self.pod_parts(docs)
+        self.assertEqual(list(containers), ["detectd"])
+        self.assertEqual(volumes["ingest-token"]["secret"]["secretName"], "ingest-token")
+        self.assertEqual(volumes["ingest-firehose"]["secret"]["secretName"], "firehose")
+        service = one(docs, "Service", "detectd-ingest")["spec"]
+        self.assertEqual(service["ports"], [{"name": "ingest", "port": 9443, "targetPort": "ingest",
+                                             "protocol": "TCP", "appProtocol": "http"}])
+        rules = one(docs, "NetworkPolicy")["spec"]["ingress"]
+        (rule,) = [r for r in rules if r["ports"][0]["port"] == 8080]
+        self.assertEqual(rule["from"], [{"ipBlock": {"cidr": "10.0.0.0/16"}}])
+        # Without ingestFrom the port stays closed (no rule), and the notes say so.
+        closed = render("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t")
+        self.assertFalse([r for r in one(closed, "NetworkPolicy")["spec"]["ingress"] if r["ports"][0]["port"] == 8080])
+        r = helm("install", "detectd", CHART, "--dry-run=client", "-n", "detectd", "--set", "ingest.enabled=true",
+                 "--set", "ingest.tokenSecret=t")
+        self.assertIn("keeps the ingest port closed", r.stdout)
+
+    def test_ingest_tls_proxy(self):
+        docs = render("--set", "ingest.enabled=true", "--set", "ingest.tls.enabled=true", "--set", "ingest.tls.clientAuth=true",
+                      "--set", "tls.enabled=true", "--set", "tls.secretName=grpc-cert",
+                      "--set", "ingest.tls.clientCASecret=senders-ca", "--set", "networkPolicy.ingestFrom[0].podSelector.matchLabels.app=fluent-bit")
+        _, _, containers, volumes = self.pod_parts(docs)
+        self.assertEqual(list(containers), ["detectd", "ingest-tls"])
+        # Plain HTTP stays inside the pod: detectd binds loopback; the proxy owns the ingest port.
+        self.assertEqual(flags(docs)["ingest_listen"], "127.0.0.1:8081")
+        self.assertNotIn("ingest", [p["name"] for p in containers["detectd"]["ports"]])
+        proxy = containers["ingest-tls"]
+        self.assertEqual(proxy["ports"], [{"name": "ingest", "containerPort": 8080, "protocol": "TCP"}])
+        for a in ("server", "--listen=0.0.0.0:8080", "--target=127.0.0.1:8081", "--cert=/etc/ingest-tls/tls.crt",
+                  "--key=/etc/ingest-tls/tls.key", "--cacert=/etc/ingest-tls-ca/ca.crt", "--allow-all"):
+            self.assertIn(a, proxy["args"])
+        self.assertNotIn("--disable-authentication", proxy["args"])
+        self.assert_locked_down(proxy)
+        self.assertEqual(volumes["ingest-tls"]["secret"]["secretName"], "grpc-cert", "shares the gRPC certificate")
+        self.assertEqual(volumes["ingest-tls-ca"]["secret"]["secretName"], "senders-ca")
+        self.assertEqual(one(docs, "Service", "detectd-ingest")["spec"]["ports"][0]["appProtocol"], "https")
+        self.assertNotIn("ingest_token_file", flags(docs), "mTLS alone authenticates")
+        own = render("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true",
+                     "--set", "ingest.tls.secretName=ingest-cert")
+        _, _, containers, volumes = self.pod_parts(own)
+        self.assertEqual(volumes["ingest-tls"]["secret"]["secretName"], "ingest-cert")
+        self.assertIn("--disable-authentication", containers["ingest-tls"]["args"])
+        self.assertNotIn("ingest-tls-ca", volumes)
+
     def test_image_registry_tag_and_digest(self):
         self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
         self.assertEqual(container(render("--set", "image.registry=registry.example.com/sec", "--set",
@@ -589,6 +644,15 @@ class ChartTest(unittest.TestCase):
             ("--set", "terminationGracePeriodSeconds=5"): r"terminationGracePeriodSeconds",
             ("--set", "autoscaling.enabled=true", "--set", "resources.requests=null"): r"resources.requests.cpu",
             ("--set", "rules.source=svn"): r"rules.source|source",
+            ("--set", "ingest.enabled=true"): r"ingest.tokenSecret.*never opens an unauthenticated",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tls.enabled=true", "--set", "ingest.tls.secretName=s"):
+                r"authentication",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true"):
+                r"ingest.tls.secretName",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.clientAuth=true"):
+                r"ingest.tls.enabled",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true",
+             "--set", "ingest.tls.secretName=s", "--set", "ingest.tls.backendPort=8080"): r"backendPort",
             ("--set", "alerts.store=redis"): r"alerts.redis.url",
             ("--set", "alerts.redis.url=redis://r:6379"): r"alerts.store=redis",
             ("--set", "alerts.webhooks.hmacSecret=h"): r"alerts.webhooks.urls",

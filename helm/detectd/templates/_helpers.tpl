@@ -333,3 +333,86 @@ seccompProfile:
 {{- end }}
 {{- end -}}
 {{- end -}}
+
+{{/* Checks the ingest values and returns the TLS Secret's name ("" without TLS). The chart never opens an
+     unauthenticated ingest port: a bearer token Secret or mTLS is required. */}}
+{{- define "detectd.ingestTLSSecret" -}}
+{{- $i := .Values.ingest -}}
+{{- if $i.enabled -}}
+{{- if not (or $i.tokenSecret (and $i.tls.enabled $i.tls.clientAuth)) -}}
+{{- fail "ingest.enabled needs authentication: ingest.tokenSecret (a Secret holding the bearer token), or ingest.tls.enabled with ingest.tls.clientAuth (mTLS); the chart never opens an unauthenticated ingest port" -}}
+{{- end -}}
+{{- if and $i.tls.clientAuth (not $i.tls.enabled) -}}
+{{- fail "ingest.tls.clientAuth needs ingest.tls.enabled" -}}
+{{- end -}}
+{{- if $i.tls.enabled -}}
+{{- if eq (int $i.tls.backendPort) (int $i.port) -}}
+{{- fail "ingest.tls.backendPort must differ from ingest.port (the TLS proxy listens on ingest.port)" -}}
+{{- end -}}
+{{- $name := $i.tls.secretName | default .Values.tls.secretName -}}
+{{- if not $name -}}
+{{- fail "ingest.tls.enabled needs ingest.tls.secretName, or tls.secretName to share the gRPC certificate" -}}
+{{- end -}}
+{{- $name -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* detectd's ingest flags. */}}
+{{- define "detectd.ingestArgs" -}}
+{{- $i := .Values.ingest -}}
+{{- if $i.enabled }}
+{{- if $i.tls.enabled }}
+{{- /* Only the TLS proxy in the same pod reaches the plain HTTP listener. */}}
+- --ingest_listen=127.0.0.1:{{ $i.tls.backendPort }}
+{{- else }}
+- --ingest_listen=0.0.0.0:{{ $i.port }}
+{{- end }}
+{{- if $i.tokenSecret }}
+- --ingest_token_file=/etc/detectd/ingest/token/{{ $i.tokenSecretKey }}
+{{- end }}
+{{- if $i.firehoseAccessKeySecret }}
+- --firehose_access_key_file=/etc/detectd/ingest/firehose/{{ $i.firehoseAccessKeySecretKey }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The ghostunnel container terminating TLS (and mTLS) for the ingest port (ingest.tls.enabled). */}}
+{{- define "detectd.ingestTLSProxy" -}}
+{{- $i := .Values.ingest -}}
+- name: ingest-tls
+  image: {{ $i.tls.image | quote }}
+  imagePullPolicy: {{ $i.tls.pullPolicy }}
+  args:
+    - server
+    - --listen=0.0.0.0:{{ $i.port }}
+    - --target=127.0.0.1:{{ $i.tls.backendPort }}
+    - --cert=/etc/ingest-tls/tls.crt
+    - --key=/etc/ingest-tls/tls.key
+    - --timed-reload={{ $i.tls.reloadInterval }}
+    {{- if $i.tls.clientAuth }}
+    - --cacert=/etc/ingest-tls-ca/ca.crt
+    - --allow-all
+    {{- else }}
+    - --disable-authentication
+    {{- end }}
+  ports:
+    - name: ingest
+      containerPort: {{ $i.port }}
+      protocol: TCP
+  {{- with $i.tls.resources }}
+  resources:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  securityContext:
+    {{- include "detectd.containerSecurityContext" (dict "uid" 65532) | nindent 4 }}
+  volumeMounts:
+    - name: ingest-tls
+      mountPath: /etc/ingest-tls
+      readOnly: true
+    {{- if $i.tls.clientAuth }}
+    - name: ingest-tls-ca
+      mountPath: /etc/ingest-tls-ca
+      readOnly: true
+    {{- end }}
+{{- end -}}
