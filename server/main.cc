@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "server/alerts/alert_flags.h"
 #include "server/daemon.h"
+#include "server/ingest/ingest_auth_flags.h"
 #include "server/limit_flags.h"
 #include "server/log.h"
 #include "version/program_help.h"
@@ -127,6 +128,7 @@ int main(int argc, char** argv) {
   o.ingest.max_events_per_request = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_events_per_request));
   o.ingest.max_inflight_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_inflight_bytes));
   o.ingest.request_timeout = absl::Seconds(absl::GetFlag(FLAGS_ingest_request_timeout_seconds));
+  detect::server::ApplyIngestAuthFlags(&o.ingest);
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {

@@ -216,6 +216,7 @@ int HttpServer::Dispatch(mg_connection* conn, void* cbdata) {
     Send(conn, error, true);  // The rest of the body is not read: the connection cannot be reused.
     return done.status = error.status;
   }
+  request.handled = true;
   const HttpResponse response = route.handler(request);
   Send(conn, response, false);
   return done.status = response.status;

@@ -30,6 +30,8 @@ struct HttpRequest {
   absl::string_view query;  // After '?', raw; empty if none.
   std::string body;         // Whole (the server enforced the route's limit), with kBodyPadding spare capacity.
   bool tls = false;
+  // Set once the body was read whole and the handler is called: a status after that is the handler's own.
+  bool handled = false;
   // The value of header `name` (case-insensitive), empty if absent.
   std::function<absl::string_view(const char* name)> header;
   // Set by the route's admission check to account for the request (release a memory reservation, record

@@ -38,6 +38,12 @@ void IngestMetrics::RecordError(IngestEndpoint e, absl::string_view reason, uint
   errors_[{static_cast<int>(e), std::string(reason)}] += n;
 }
 
+void IngestMetrics::RecordRuleMatches(IngestEndpoint e, const absl::flat_hash_map<std::string, uint64_t>& by_rule) {
+  if (by_rule.empty()) return;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [rule_id, n] : by_rule) rule_matches_[{static_cast<int>(e), rule_id}] += n;
+}
+
 void IngestMetrics::AppendPrometheus(std::string* out) const {
   const auto header = [out](absl::string_view name, absl::string_view type, absl::string_view help) {
     absl::StrAppend(out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n");
@@ -50,11 +56,12 @@ void IngestMetrics::AppendPrometheus(std::string* out) const {
     }
   };
   std::map<std::pair<int, int>, uint64_t> requests;
-  std::map<std::pair<int, std::string>, uint64_t> errors;
+  std::map<std::pair<int, std::string>, uint64_t> errors, rule_matches;
   {
     absl::MutexLock lock(&mu_);
     requests.insert(requests_.begin(), requests_.end());
     errors.insert(errors_.begin(), errors_.end());
+    rule_matches.insert(rule_matches_.begin(), rule_matches_.end());
   }
   header("detectd_ingest_requests_total", "counter", "Ingest requests by endpoint and HTTP status.");
   for (const auto& [key, n] : requests) {
@@ -65,6 +72,17 @@ void IngestMetrics::AppendPrometheus(std::string* out) const {
   per_endpoint("detectd_ingest_events_total", events_, "Events received and evaluated, by endpoint.");
   per_endpoint("detectd_ingest_bytes_total", bytes_, "Request body bytes received (as sent), by endpoint.");
   per_endpoint("detectd_ingest_matches_total", matches_, "Rule matches from ingested events, by endpoint.");
+  header("detectd_ingest_rule_matches_total", "counter", "Rule matches from ingested events, by endpoint and rule id.");
+  for (const auto& [key, n] : rule_matches) {
+    std::string rule_id;
+    for (char c : key.second) {
+      if (c == '"' || c == '\\') rule_id += '\\';
+      rule_id += c == '\n' ? ' ' : c;
+    }
+    absl::StrAppend(out, "detectd_ingest_rule_matches_total{endpoint=\"",
+                    IngestEndpointName(static_cast<IngestEndpoint>(key.first)), "\",rule_id=\"", rule_id, "\"} ", n,
+                    "\n");
+  }
   header("detectd_ingest_errors_total", "counter",
          "Ingest errors by endpoint and reason (event: one event that could not be evaluated).");
   for (const auto& [key, n] : errors) {

@@ -33,6 +33,9 @@ class IngestMetrics {
   }
   // `reason`: a fixed word (unauthorized, too_large, bad_request, overloaded, timeout, event, ...).
   void RecordError(IngestEndpoint e, absl::string_view reason, uint64_t n = 1) ABSL_LOCKS_EXCLUDED(mu_);
+  // Matches of one request by rule id (one lock per request, not per match).
+  void RecordRuleMatches(IngestEndpoint e, const absl::flat_hash_map<std::string, uint64_t>& by_rule)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   void AppendPrometheus(std::string* out) const ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -49,6 +52,7 @@ class IngestMetrics {
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::pair<int, int>, uint64_t> requests_ ABSL_GUARDED_BY(mu_);  // (endpoint, status).
   absl::flat_hash_map<std::pair<int, std::string>, uint64_t> errors_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::pair<int, std::string>, uint64_t> rule_matches_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace detect::server

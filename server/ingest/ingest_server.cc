@@ -79,12 +79,21 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
     if (!t.ok()) return t.status();
     token = *std::move(t);
   }
+  std::string firehose_key = token;  // Firehose cannot send a bearer header; the token is its access key.
+  if (!options.firehose_access_key_file.empty()) {
+    absl::StatusOr<std::string> k = ReadSecret(options.firehose_access_key_file, "--firehose_access_key_file");
+    if (!k.ok()) return k.status();
+    firehose_key = *std::move(k);
+  }
   std::unique_ptr<IngestServer> server(new IngestServer(options, evaluator, metrics, std::move(token)));
+  server->firehose_key_ = std::move(firehose_key);
   IngestServer* s = server.get();
   std::vector<HttpRoute> routes;
   routes.push_back(s->Route("/v1/k8s-audit", IngestEndpoint::kK8sAudit,
                             [s](HttpRequest& r) { return s->K8sAudit(r); }));
   routes.push_back(s->Route("/v1/events", IngestEndpoint::kEvents, [s](HttpRequest& r) { return s->Events(r); }));
+  routes.push_back(s->Route("/v1/firehose", IngestEndpoint::kFirehose, [s](HttpRequest& r) { return s->Firehose(r); }));
+  routes.back().admit = [s](HttpRequest& r) { return s->AdmitFirehose(r); };
   HttpServerOptions http;
   http.name = "ingest";
   http.listen = options.listen;
@@ -95,6 +104,9 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
   server->http_ = *std::move(started);
   if (!server->authenticated()) {
     Log(LogLevel::kWarning, "ingest listener accepts unauthenticated requests (set --ingest_token_file)",
+        {{"listen", options.listen}});
+  } else if (!server->firehose_authenticated()) {
+    Log(LogLevel::kWarning, "/v1/firehose accepts unauthenticated requests (set --firehose_access_key_file)",
         {{"listen", options.listen}});
   }
   return server;
@@ -119,18 +131,28 @@ HttpResponse IngestServer::Refuse(IngestEndpoint endpoint, int status, absl::str
   return r;
 }
 
+bool IngestServer::Authenticated(IngestEndpoint endpoint, HttpRequest& request) const {
+  if (endpoint == IngestEndpoint::kFirehose) {
+    return firehose_key_.empty() ||
+           SecretEquals(absl::StripAsciiWhitespace(request.header("X-Amz-Firehose-Access-Key")), firehose_key_);
+  }
+  if (token_.empty()) return true;
+  absl::string_view auth = request.header("Authorization");
+  return absl::ConsumePrefix(&auth, "Bearer ") && SecretEquals(absl::StripAsciiWhitespace(auth), token_);
+}
+
 std::optional<HttpResponse> IngestServer::Admit(IngestEndpoint endpoint, HttpRequest& request) {
   const absl::Time start = absl::Now();
-  if (!token_.empty()) {
-    absl::string_view auth = request.header("Authorization");
-    if (!absl::ConsumePrefix(&auth, "Bearer ") || !SecretEquals(absl::StripAsciiWhitespace(auth), token_)) {
-      request.on_done = [this, endpoint, start](int status) {
-        metrics_->RecordRequest(endpoint, status, absl::Now() - start);
-      };
-      HttpResponse r = Refuse(endpoint, 401, "unauthorized", "missing or wrong bearer token");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
+  if (!Authenticated(endpoint, request)) {
+    request.on_done = [this, endpoint, start](int status) {
+      metrics_->RecordRequest(endpoint, status, absl::Now() - start);
+    };
+    if (endpoint == IngestEndpoint::kFirehose) {
+      return Refuse(endpoint, 401, "unauthorized", "missing or wrong X-Amz-Firehose-Access-Key");
     }
+    HttpResponse r = Refuse(endpoint, 401, "unauthorized", "missing or wrong bearer token");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
   }
   // Reserve what the body may cost before reading it: its declared size (or the limit when it is chunked),
   // twice the limit's worth when gzip (the inflated copy).
@@ -138,10 +160,12 @@ std::optional<HttpResponse> IngestServer::Admit(IngestEndpoint endpoint, HttpReq
   const bool has_length = absl::SimpleAtoi(request.header("Content-Length"), &declared) && declared >= 0;
   size_t cost = has_length ? std::min(static_cast<size_t>(declared), options_.max_body_bytes) : options_.max_body_bytes;
   if (absl::AsciiStrToLower(request.header("Content-Encoding")).find("gzip") != std::string::npos) cost += options_.max_body_bytes;
+  if (endpoint == IngestEndpoint::kFirehose) cost += options_.max_body_bytes;  // One decompressed record.
   const size_t before = inflight_bytes_.fetch_add(cost);
-  request.on_done = [this, endpoint, start, cost](int status) {
+  request.on_done = [this, endpoint, start, cost, &request](int status) {
     inflight_bytes_.fetch_sub(cost);
     metrics_->RecordRequest(endpoint, status, absl::Now() - start);
+    if (request.handled) return;  // The handler counted its own refusal.
     if (status == 413) metrics_->RecordError(endpoint, "too_large");
     if (status == 408) metrics_->RecordError(endpoint, "timeout");
   };
@@ -185,6 +209,7 @@ HttpResponse IngestServer::Evaluate(IngestEndpoint endpoint, const std::vector<a
   evaluator_->Evaluate(view, &response);
   size_t matches = 0, errors = 0;
   std::string match_list, error_list;
+  absl::flat_hash_map<std::string, uint64_t> by_rule;
   for (int i = 0; i < response.results_size(); ++i) {
     const v1::EventResult& r = response.results(i);
     if (r.has_error() && r.error().code() != 0) {
@@ -196,6 +221,7 @@ HttpResponse IngestServer::Evaluate(IngestEndpoint endpoint, const std::vector<a
     }
     for (const v1::Match& m : r.matches()) {
       ++matches;
+      ++by_rule[m.rule_id()];
       absl::StrAppend(&match_list, match_list.empty() ? "" : ",", "{\"index\":", i, ",\"rule_id\":");
       AppendJsonString(m.rule_id(), &match_list);
       match_list += "}";
@@ -204,6 +230,7 @@ HttpResponse IngestServer::Evaluate(IngestEndpoint endpoint, const std::vector<a
     }
   }
   metrics_->RecordEvents(endpoint, events.size(), matches);
+  metrics_->RecordRuleMatches(endpoint, by_rule);
   metrics_->RecordError(endpoint, "event", errors);
   return JsonResponse(200, absl::StrCat("{\"events\":", events.size(), ",\"matched\":", matches,
                                         ",\"event_errors\":", errors, ",\"matches\":[", match_list,

@@ -1,7 +1,8 @@
 // IngestServer: detectd's HTTP ingest listener (--ingest_listen). Each endpoint decodes its senders' format
 // into events and hands them to the daemon's Evaluator, the same one StreamEvaluate uses (and through it to
 // the alert pipeline): POST /v1/k8s-audit (the Kubernetes API server's audit webhook: an audit.k8s.io/v1
-// EventList or Event) and POST /v1/events (NDJSON or a JSON array; ?log_type=). A 2xx answer means every
+// EventList or Event), POST /v1/events (NDJSON or a JSON array; ?log_type=) and POST /v1/firehose (the Amazon
+// Data Firehose HTTP endpoint contract, for EKS audit logs via CloudWatch Logs). A 2xx answer means every
 // event was evaluated and its matches handed over; docs/ingest.md has the contract per sender.
 #ifndef DETECT_SERVER_INGEST_INGEST_SERVER_H_
 #define DETECT_SERVER_INGEST_INGEST_SERVER_H_
@@ -30,6 +31,11 @@ struct IngestOptions {
   size_t max_inflight_bytes = 64 << 20;
   absl::Duration request_timeout = absl::Seconds(30);  // Headers and body must arrive within it (408).
   std::string token_file;  // Bearer token every request must carry (Authorization: Bearer ...). Empty: none.
+  // /v1/firehose: the access key set on the Firehose HTTP endpoint destination, checked against the
+  // X-Amz-Firehose-Access-Key header. Empty: the bearer token's value is the access key (if any).
+  std::string firehose_access_key_file;
+  std::string firehose_source_label;  // p_source_label of Firehose events; empty: from the log group.
+  std::string firehose_log_type;      // p_log_type of Firehose events; empty: Amazon.EKS.Audit for EKS groups.
 };
 
 // Thread-safe. The evaluator and metrics are not owned and must outlive the server.
@@ -41,11 +47,14 @@ class IngestServer {
 
   int port() const { return http_->port(); }
   bool authenticated() const { return !token_.empty(); }
+  bool firehose_authenticated() const { return !firehose_key_.empty(); }
   void Stop() { http_->Stop(); }  // Waits for requests being handled.
 
  private:
   struct Batch;
   IngestServer(const IngestOptions& options, Evaluator* evaluator, IngestMetrics* metrics, std::string token);
+  // Whether the request carries the credential its endpoint needs (constant-time comparisons).
+  bool Authenticated(IngestEndpoint endpoint, HttpRequest& request) const;
   HttpRoute Route(const char* path, IngestEndpoint endpoint, HttpHandler handler);
   std::optional<HttpResponse> Admit(IngestEndpoint endpoint, HttpRequest& request);
   // Decompresses the body if its Content-Encoding says gzip; an error response if it cannot.
@@ -55,12 +64,17 @@ class IngestServer {
                         absl::string_view log_type);
   HttpResponse K8sAudit(HttpRequest& request);
   HttpResponse Events(HttpRequest& request);
+  // /v1/firehose (firehose_handler.cc): Admit with refusals in Firehose's reply format, the handler, a reply.
+  std::optional<HttpResponse> AdmitFirehose(HttpRequest& request);
+  HttpResponse Firehose(HttpRequest& request);
+  static HttpResponse FirehoseReply(absl::string_view request_id, int status, absl::string_view error);
   HttpResponse Refuse(IngestEndpoint endpoint, int status, absl::string_view reason, absl::string_view message);
 
   const IngestOptions options_;
   Evaluator* const evaluator_;
   IngestMetrics* const metrics_;
   const std::string token_;
+  std::string firehose_key_;  // Set once in Start().
   std::atomic<size_t> inflight_bytes_{0};
   std::unique_ptr<HttpServer> http_;
 };
