@@ -17,6 +17,8 @@ TEST_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang lld libclang-rt-14-dev
   python3 python3-grpcio python3-protobuf python3-yaml
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev
+  protoc-gen-go protoc-gen-go-grpc
   openssl unzip procps curl
   redis-server redis-tools
 )
