@@ -9,11 +9,13 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "detect/v1/detect.pb.h"
+#include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/struct.pb.h"
 #include "proto/wire_reader.h"
 #include "simdjson.h"
@@ -365,17 +367,45 @@ class MapAdapter final : public NodeAdapter {
   Value At(const Value&, size_t) const override { return Value(); }
   size_t Size(const Value& node) const override {
     size_t n = 0;
-    ForEachEntry(node, [&n](const Field&, const Field&) { return ++n, true; });
+    ForEachUniqueEntry(node, [&n](const Field&, const Field&) { return ++n, true; });
     return n;
   }
   void ForEachElement(const Value&, absl::FunctionRef<bool(const Value&)>) const override {}
   void ForEachMember(const Value& object,
                      absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {
     const Entry& e = *Registry::Get().entry(HandleId(object));
-    ForEachEntry(object, [&](const Field& k, const Field& v) { return fn(k.data, MapValue(e, v)); });
+    ForEachUniqueEntry(object, [&](const Field& k, const Field& v) { return fn(k.data, MapValue(e, v)); });
   }
 
  private:
+  static constexpr size_t kPairwiseMax = 16;
+
+  // The entries a parsed map holds: protobuf keeps the last entry of a key, so an entry is skipped when a later
+  // one has its key. Small maps compare keys pairwise; larger ones hash them (only when a rule iterates a map;
+  // Get needs neither).
+  static void ForEachUniqueEntry(const Value& object, absl::FunctionRef<bool(const Field&, const Field&)> fn) {
+    size_t n = 0;
+    ForEachEntry(object, [&n](const Field&, const Field&) { return ++n, true; });
+    size_t i = 0;
+    if (n <= kPairwiseMax) {
+      std::array<absl::string_view, kPairwiseMax> keys;
+      ForEachEntry(object, [&](const Field& k, const Field&) { return keys[i++] = k.data, true; });
+      i = 0;
+      ForEachEntry(object, [&](const Field& k, const Field& v) {
+        const size_t me = i++;
+        for (size_t j = me + 1; j < n; ++j) {
+          if (keys[j] == k.data) return true;
+        }
+        return fn(k, v);
+      });
+      return;
+    }
+    absl::flat_hash_map<absl::string_view, size_t> last;
+    ForEachEntry(object, [&](const Field& k, const Field&) { return last[k.data] = i++, true; });
+    i = 0;
+    ForEachEntry(object, [&](const Field& k, const Field& v) { return last[k.data] != i++ || fn(k, v); });
+  }
+
   static void ForEachEntry(const Value& object, absl::FunctionRef<bool(const Field&, const Field&)> fn) {
     const Entry& e = *Registry::Get().entry(HandleId(object));
     Reader r(Bytes(object));
@@ -519,10 +549,22 @@ absl::Status Malformed(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed audit_event: ", what));
 }
 
-absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth);
+// What validation learns besides errors.
+struct Check {
+  // A singular message field (or a map entry's message value, or a Value's struct or list) occurs more than
+  // once in one message: protobuf merges the occurrences, which the view does not (it reads the last).
+  bool merge = false;
+};
+
+bool IsMessageKind(Kind k) {
+  return k == Kind::kMessage || k == Kind::kStruct || k == Kind::kValue || k == Kind::kListValue;
+}
+
+absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth,
+                             Check* check);
 
 // One occurrence of field `e` (or a map's value, or a list element).
-absl::Status ValidateValue(const Entry& e, const Field& f, int depth) {
+absl::Status ValidateValue(const Entry& e, const Field& f, int depth, Check* check) {
   if (e.kind == Kind::kUnsupported) return absl::OkStatus();
   if (f.wire_type != WireTypeOf(e.kind)) {
     return Malformed(absl::StrCat("field ", e.json_name.empty() ? "value" : e.json_name, " has wire type ",
@@ -534,24 +576,28 @@ absl::Status ValidateValue(const Entry& e, const Field& f, int depth) {
       return ValidUtf8(f.data)
                  ? absl::OkStatus()
                  : Malformed(absl::StrCat("field ", e.json_name, " is not valid UTF-8"));
-    case Kind::kMessage: return ValidateMessage(f.data, e.sub, nullptr, depth + 1);
-    case Kind::kStruct: return ValidateMessage(f.data, nullptr, Registry::Get().struct_fields(), depth + 1);
-    case Kind::kListValue: return ValidateMessage(f.data, nullptr, Registry::Get().list_values(), depth + 1);
+    case Kind::kMessage: return ValidateMessage(f.data, e.sub, nullptr, depth + 1, check);
+    case Kind::kStruct: return ValidateMessage(f.data, nullptr, Registry::Get().struct_fields(), depth + 1, check);
+    case Kind::kListValue: return ValidateMessage(f.data, nullptr, Registry::Get().list_values(), depth + 1, check);
     case Kind::kValue: {
       const Registry& reg = Registry::Get();
       if (depth + 1 > kMaxDepth) return Malformed("nested too deep");
       Reader r(f.data);
+      int structs = 0, lists = 0;
       for (Field g; r.Next(&g);) {
         absl::Status s;
         if (g.number == 3 && g.wire_type == 2 && !ValidUtf8(g.data)) {
           s = Malformed("a string value is not valid UTF-8");
         } else if (g.number == 5 && g.wire_type == 2) {
-          s = ValidateMessage(g.data, nullptr, reg.struct_fields(), depth + 2);
+          s = ValidateMessage(g.data, nullptr, reg.struct_fields(), depth + 2, check);
+          ++structs;
         } else if (g.number == 6 && g.wire_type == 2) {
-          s = ValidateMessage(g.data, nullptr, reg.list_values(), depth + 2);
+          s = ValidateMessage(g.data, nullptr, reg.list_values(), depth + 2, check);
+          ++lists;
         }
         if (!s.ok()) return s;
       }
+      if (structs > 1 || lists > 1) check->merge = true;
       return r.error() ? Malformed("bad google.protobuf.Value") : absl::OkStatus();
     }
     default: return absl::OkStatus();
@@ -559,37 +605,61 @@ absl::Status ValidateValue(const Entry& e, const Field& f, int depth) {
 }
 
 // A message of `table`, or (table null) a Struct / ListValue whose one field is `synthetic`.
-absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth) {
+absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth,
+                             Check* check) {
   if (depth > kMaxDepth) return Malformed("nested too deep");
   Reader r(bytes);
+  uint64_t seen = 0;  // Singular message fields met so far, by field number (all below 64 in the schema).
   for (Field f; r.Next(&f);) {
     const Entry* e = table != nullptr ? table->ByNumber(f.number) : (f.number == synthetic->number ? synthetic : nullptr);
     if (e == nullptr) continue;  // Unknown field: skipped, as protobuf keeps and ignores it.
     if (!e->map) {
-      if (absl::Status s = ValidateValue(*e, f, depth); !s.ok()) return s;
+      if (!e->repeated && IsMessageKind(e->kind)) {
+        const uint64_t bit = e->number < 64 ? uint64_t{1} << e->number : 0;
+        if (bit == 0 || (seen & bit) != 0) check->merge = true;
+        seen |= bit;
+      }
+      if (absl::Status s = ValidateValue(*e, f, depth, check); !s.ok()) return s;
       continue;
     }
     if (f.wire_type != 2) return Malformed(absl::StrCat("map field ", e->json_name, " has wire type ", f.wire_type));
     // Every occurrence of the key and the value, not only the last one (the one read): protobuf's parser
     // reads them all, and refuses the entry if any is malformed.
     Reader entry(f.data);
+    int values = 0;
     for (Field g; entry.Next(&g);) {
       if (g.number == 1) {
         if (g.wire_type != 2) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
         if (!ValidUtf8(g.data)) return Malformed("a map key is not valid UTF-8");
       } else if (g.number == 2) {
-        if (absl::Status s = ValidateValue(*e, g, depth + 1); !s.ok()) return s;
+        if (absl::Status s = ValidateValue(*e, g, depth + 1, check); !s.ok()) return s;
+        ++values;
       }
     }
+    if (values > 1 && IsMessageKind(e->kind)) check->merge = true;
     if (entry.error()) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
   }
   return r.error() ? Malformed("truncated or invalid field") : absl::OkStatus();
 }
 
+// What protobuf's parser makes of `serialized`, serialized again: each singular field once, sub-messages
+// merged, each map key once. For the rare event whose Check says merge.
+absl::Status MergeAsProtobuf(absl::string_view serialized, std::string* out) {
+  v1::AuditEvent event;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(serialized.data()),
+                                            static_cast<int>(serialized.size()));
+  in.SetRecursionLimit(4 * kMaxDepth + 8);  // Each message level the validator counts, with room to spare.
+  if (!event.ParseFromCodedStream(&in)) return Malformed("protobuf's parser refuses the event");
+  out->clear();
+  if (!event.SerializeToString(out)) return absl::InternalError("could not serialize a merged audit_event");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status ValidateAuditEventWire(absl::string_view serialized) {
-  return ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0);
+  Check check;
+  return ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &check);
 }
 
 Value AuditEventWireValue(absl::string_view serialized) {
@@ -599,8 +669,24 @@ Value AuditEventWireValue(absl::string_view serialized) {
 absl::Status AuditEventWire::Reset(absl::string_view serialized) {
   bytes_ = absl::string_view();
   present_ = 0;
-  if (absl::Status s = ValidateAuditEventWire(serialized); !s.ok()) return s;
+  merged_event_ = false;
+  if (merged_.capacity() > (size_t{64} << 10)) std::string().swap(merged_);  // Keep no large event per thread.
   if (serialized.size() > UINT32_MAX) return Malformed("larger than 4 GiB");
+  Check check;
+  if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &check); !s.ok()) {
+    return s;
+  }
+  if (check.merge) {
+    // Read what protobuf reads: its own parser merges the occurrences, and the view reads its serialization.
+    if (absl::Status s = MergeAsProtobuf(serialized, &merged_); !s.ok()) return s;
+    serialized = merged_;
+    merged_event_ = true;
+    Check again;
+    if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &again); !s.ok()) {
+      return s;
+    }
+    if (again.merge) return absl::InternalError("protobuf's serialization of an audit_event repeats a field");
+  }
   const char* base = serialized.data();
   Reader r(serialized);
   const char* before = base;

@@ -5,11 +5,16 @@
 // message (proto/audit_event_view.h; tests/server/audit_event_wire_test.cc holds them side by side):
 //  - fields by JSON name; unset fields missing; empty repeated and map fields missing;
 //  - Struct numbers integral and below 2^53 read as integers;
-//  - a field that occurs more than once reads as its last occurrence (serializers write each once).
+//  - a field that occurs more than once reads as protobuf's parser reads it (AuditEventWire; the bare
+//    AuditEventWireValue reads a singular field's last occurrence): singular scalars, last wins; repeated
+//    fields, every occurrence in order; sub-messages (and a Value's struct or list), merged recursively; maps,
+//    the last entry of a key. Serializers write each field once; a client (or an attacker) may not, and a rule
+//    must not be evaded by splitting a sub-message in two (issue 12, item 7).
 #ifndef DETECT_PROTO_AUDIT_EVENT_WIRE_H_
 #define DETECT_PROTO_AUDIT_EVENT_WIRE_H_
 
 #include <cstdint>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -32,8 +37,13 @@ Value AuditEventWireValue(absl::string_view serialized);
 // evaluator keeps one per thread and resets it per event. Thread-compatible.
 class AuditEventWire {
  public:
-  // Validates `serialized` (as ValidateAuditEventWire) and indexes it. `serialized` must outlive root().
+  // Validates `serialized` (as ValidateAuditEventWire) and indexes it. `serialized` must outlive root(). When a
+  // singular sub-message occurs more than once anywhere in the event (validation notices it at no extra cost),
+  // protobuf's own parser merges the event and the view indexes its serialization, kept here: a rare path
+  // that costs one parse and one serialization of that event.
   absl::Status Reset(absl::string_view serialized);
+  // Whether the last Reset read a merged copy (for tests).
+  bool merged() const { return merged_event_; }
   // The root object; valid until the next Reset.
   Value root() const;
 
@@ -51,6 +61,8 @@ class AuditEventWire {
 
  private:
   absl::string_view bytes_;
+  std::string merged_;  // The merged serialization, when the event needed one.
+  bool merged_event_ = false;
   uint64_t present_ = 0;
   Slot slots_[kMaxIndexedField + 1];
 };

@@ -2,6 +2,10 @@
 // Event {string id = 1; string log_type = 2; oneof payload {AuditEvent audit_event = 3; bytes json = 4;}}
 #include "server/request_view.h"
 
+#include <deque>
+#include <string>
+
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "proto/wire_reader.h"
 #include "simdjson.h"
@@ -15,20 +19,28 @@ absl::Status Malformed(absl::string_view what) {
 
 bool Utf8(absl::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
 
-absl::Status ParseEvent(absl::string_view bytes, EventView* e) {
+absl::Status ParseEvent(absl::string_view bytes, EventView* e, std::deque<std::string>* merged) {
   wire::Reader r(bytes);
+  // Occurrences of audit_event since the last json: protobuf merges them into one AuditEvent, which is what
+  // parsing their concatenation gives.
+  absl::InlinedVector<absl::string_view, 1> parts;
   for (wire::Field f; r.Next(&f);) {
     if (f.number < 1 || f.number > 4) continue;
     if (f.wire_type != 2) return Malformed(absl::StrCat("Event field ", f.number, " has wire type ", f.wire_type));
     switch (f.number) {
       case 1: e->id = f.data; break;
       case 2: e->log_type = f.data; break;
-      case 3: e->payload = EventView::Payload::kAuditEvent; e->data = f.data; break;  // Oneof: last one wins.
-      case 4: e->payload = EventView::Payload::kJson; e->data = f.data; break;
+      case 3: e->payload = EventView::Payload::kAuditEvent; e->data = f.data; parts.push_back(f.data); break;
+      case 4: e->payload = EventView::Payload::kJson; e->data = f.data; parts.clear(); break;  // Oneof: last wins.
     }
   }
   if (r.error()) return Malformed("truncated Event");
   if (!Utf8(e->id) || !Utf8(e->log_type)) return Malformed("an event id or log_type is not valid UTF-8");
+  if (parts.size() > 1) {
+    std::string& joined = merged->emplace_back();
+    for (absl::string_view part : parts) joined.append(part.data(), part.size());
+    e->data = joined;
+  }
   return absl::OkStatus();
 }
 
@@ -37,12 +49,13 @@ absl::Status ParseEvent(absl::string_view bytes, EventView* e) {
 absl::Status ParseRequestView(absl::string_view bytes, RequestView* out) {
   out->events.clear();
   out->omit_rule_metadata = false;
+  out->merged_events.clear();
   wire::Reader r(bytes);
   for (wire::Field f; r.Next(&f);) {
     if (f.number == 1) {
       if (f.wire_type != 2) return Malformed("events has the wrong wire type");
       out->events.emplace_back();
-      if (absl::Status s = ParseEvent(f.data, &out->events.back()); !s.ok()) return s;
+      if (absl::Status s = ParseEvent(f.data, &out->events.back(), &out->merged_events); !s.ok()) return s;
     } else if (f.number == 2) {
       if (f.wire_type != 0) return Malformed("omit_rule_metadata has the wrong wire type");
       out->omit_rule_metadata = f.scalar != 0;

@@ -5,6 +5,8 @@
 #define DETECT_SERVER_REQUEST_VIEW_H_
 
 #include <cstdint>
+#include <deque>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -25,6 +27,9 @@ struct EventView {
 struct RequestView {
   std::vector<EventView> events;
   bool omit_rule_metadata = false;
+  // An Event whose audit_event occurs more than once: protobuf merges the occurrences, so its view reads their
+  // concatenation, kept here (a deque: appending never moves an earlier string).
+  std::deque<std::string> merged_events;
 };
 
 // Reads a serialized detect.v1.EvaluateRequest (`out` is reset first). InvalidArgument for malformed wire data,

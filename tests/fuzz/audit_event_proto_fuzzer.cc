@@ -142,6 +142,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (from_message != from_wire) {
       Die("message view matches [" + from_message + "], wire view of its serialization matches [" + from_wire + "]");
     }
+    // The raw bytes, fields repeated or split as they came: the wire view merges as protobuf's parser did.
+    const std::string from_raw = MatchedIds(*rules, s.wire.root(), s.scratch);
+    if (from_message != from_raw) {
+      Die("message view matches [" + from_message + "], wire view of the raw bytes matches [" + from_raw + "]");
+    }
   }
   return 0;
 }

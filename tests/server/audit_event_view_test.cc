@@ -17,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
 #include "proto/audit_event_wire.h"
+#include "tests/server/value_canon.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect {
@@ -42,34 +43,7 @@ constexpr char kRichEvent[] = R"json({"kind":"Event","apiVersion":"audit.k8s.io/
 "p_log_type":"Amazon.EKS.Audit","p_source_label":"prod","p_any_ip_addresses":["203.0.113.9"],
 "p_enrichment":{"tor_exit_nodes":{"p_match":"203.0.113.9"}}})json";
 
-std::string Canon(const Value& v) {
-  switch (v.kind()) {
-    case ValueKind::kMissing: return "<missing>";
-    case ValueKind::kNull: return "null";
-    case ValueKind::kBool: return v.bool_value() ? "true" : "false";
-    case ValueKind::kInt: return absl::StrCat(v.int_value());
-    case ValueKind::kDouble: return absl::StrCat("d", v.double_value());
-    case ValueKind::kString: return absl::StrCat("\"", v.string_value(), "\"");
-    case ValueKind::kList: {
-      std::vector<std::string> items;
-      v.ForEachElement([&](const Value& e) { return items.push_back(Canon(e)), true; });
-      EXPECT_EQ(items.size(), v.Size());
-      return absl::StrCat("[", absl::StrJoin(items, ","), "]");
-    }
-    case ValueKind::kObject: {
-      std::vector<std::string> members;
-      v.ForEachMember([&](absl::string_view k, const Value& e) {
-        EXPECT_EQ(Canon(v.Get(k)), Canon(e)) << k;  // Get agrees with iteration.
-        members.push_back(absl::StrCat(k, ":", Canon(e)));
-        return true;
-      });
-      EXPECT_EQ(members.size(), v.Size());
-      std::sort(members.begin(), members.end());  // Proto maps iterate in no particular order.
-      return absl::StrCat("{", absl::StrJoin(members, ","), "}");
-    }
-  }
-  return "?";
-}
+using ::detect::testing::Canon;
 
 std::string CanonJson(const std::string& json) {
   JsonEventParser parser;
