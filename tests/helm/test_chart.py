@@ -513,6 +513,40 @@ class ChartTest(unittest.TestCase):
         self.assertIn("--disable-authentication", containers["ingest-tls"]["args"])
         self.assertNotIn("ingest-tls-ca", volumes)
 
+    EVERYTHING = ("--set", "alerts.store=redis", "--set", "alerts.redis.url=redis://r:6379",
+                  "--set", "alerts.redis.passwordSecret=r", "--set", "alerts.redis.prefix=p",
+                  "--set", "alerts.redis.partitions=4", "--set", "alerts.webhooks.urls={https://x.example}",
+                  "--set", "alerts.webhooks.existingSecret=w", "--set", "alerts.webhooks.hmacSecret=h",
+                  "--set", "alerts.webhooks.attempts=2", "--set", "alerts.webhooks.timeoutSeconds=3",
+                  "--set", "alerts.file=/var/log/detectd/a.ndjson", "--set", "alerts.updateIntervalSeconds=60",
+                  "--set", "alerts.maxWindows=1000", "--set", "alerts.maxQueue=100",
+                  "--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t",
+                  "--set", "ingest.firehoseAccessKeySecret=f", "--set", "ingest.tls.enabled=true",
+                  "--set", "ingest.tls.clientAuth=true", "--set", "rules.source=git",
+                  "--set", "rules.git.repo=https://x.example/r.git", "--set", "rules.git.credentialsSecret=g",
+                  "--set", "networkPolicy.ingestFrom[0].podSelector.matchLabels.app=x")
+
+    def test_every_rendered_flag_exists_in_detectd(self):
+        """Every --flag the chart can pass is one detectd knows (detectd exits at start on an unknown flag)."""
+        detectd = os.environ.get("DETECTD") or str(ROOT / "build/bin/detectd")
+        self.assertTrue(os.access(detectd, os.X_OK), f"no detectd at {detectd}: build it or set DETECTD")
+        r = subprocess.run([detectd, "--helpfull"], capture_output=True, text=True)
+        known = set(re.findall(r"--([a-z_0-9]+)", r.stdout + r.stderr))
+        self.assertIn("rules", known, r.stdout + r.stderr)
+        rendered = set()
+        for docs in (self.default, self.all_on, render(*self.EVERYTHING, "-f", ALL_ON)):
+            rendered |= {a[2:].split("=", 1)[0] for a in container(docs)["args"]
+                         if a.startswith("--") and a != "--some_future_flag=1"}
+        self.assertEqual(sorted(rendered - known), [], f"flags the chart renders that {detectd} does not know")
+
+    def test_lint_with_every_feature(self):
+        r = helm("lint", "--strict", CHART, *self.EVERYTHING, "-f", ALL_ON)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for extra in (("--set", "rules.source=image", "--set", "rules.image.reference=r:1"),
+                      ("--set", "rules.source=image", "--set", "rules.image.reference=r:1", "--set", "rules.image.mode=volume")):
+            r = helm("lint", "--strict", CHART, *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_image_registry_tag_and_digest(self):
         self.assertEqual(container(self.default)["image"], "detectd:0.1.0")
         self.assertEqual(container(render("--set", "image.registry=registry.example.com/sec", "--set",
