@@ -23,6 +23,8 @@ RUN apt-get update \
       libcivetweb1 libssl3 zlib1g libhiredis0.14 libcurl4 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/detectd /src/build/bin/detectctl /usr/local/bin/
+# The civetweb OpenSSL shims detectd loads from <bin>/../lib/detectd for TLS on the ingest port.
+COPY --from=build /src/build/lib/detectd/ /usr/local/lib/detectd/
 COPY rules/ /etc/detectd/rules/
 # 65532: the conventional "nonroot" uid/gid; the Helm chart runs the pod with the same ids.
 USER 65532:65532

@@ -176,8 +176,12 @@ absl::Status Daemon::Init() {
       [store = store_.get()](const std::string& reason) { (void)store->Reload(reason); });  // Logged and counted.
   if (!options_.ingest.listen.empty()) {
     // The evaluator every transport shares: ingested matches go where StreamEvaluate's go.
+    // The ingest port serves TLS with the gRPC port's certificate (loaded once; --tls_reload_seconds is gRPC's).
+    IngestOptions ingest_options = options_.ingest;
+    ingest_options.tls_cert = options_.tls_cert;
+    ingest_options.tls_key = options_.tls_key;
     absl::StatusOr<std::unique_ptr<IngestServer>> ingest =
-        IngestServer::Start(options_.ingest, &evaluator(), &ingest_metrics_);
+        IngestServer::Start(ingest_options, &evaluator(), &ingest_metrics_);
     if (!ingest.ok()) return ingest.status();
     ingest_ = *std::move(ingest);
   }

@@ -126,7 +126,11 @@ HttpServer::~HttpServer() { Stop(); }
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
                                                               std::vector<HttpRoute> routes) {
   InitLibraryOnce();
-  absl::StatusOr<std::string> spec = CivetwebListenSpec(options.listen, /*tls=*/false);
+  const bool tls = !options.tls.cert_file.empty();
+  if (tls) {
+    if (absl::Status s = PrepareCivetwebOpenSsl(); !s.ok()) return s;
+  }
+  absl::StatusOr<std::string> spec = CivetwebListenSpec(options.listen, tls);
   if (!spec.ok()) return spec.status();
   std::unique_ptr<HttpServer> server(new HttpServer(std::move(options), std::move(routes)));
   const HttpServerOptions& o = server->options_;
@@ -141,8 +145,17 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
   opts.push_back(nullptr);
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
+  if (tls) {
+    // civetweb hands over the SSL_CTX before it would load a certificate itself; 1: configured, -1: fail.
+    callbacks.init_ssl = [](void* ssl_ctx, void* user_data) {
+      HttpServer* self = static_cast<HttpServer*>(user_data);
+      self->tls_status_ = ConfigureSslContext(ssl_ctx, self->options_.tls);
+      return self->tls_status_.ok() ? 1 : -1;
+    };
+  }
   mg_init_data init{};
   init.callbacks = &callbacks;
+  init.user_data = server.get();
   init.configuration_options = opts.data();
   char error_text[256] = {};
   mg_error_data error{};
@@ -150,6 +163,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
   error.text_buffer_size = sizeof(error_text);
   server->ctx_ = mg_start2(&init, &error);
   if (server->ctx_ == nullptr) {
+    if (!server->tls_status_.ok()) return server->tls_status_;
     return absl::UnavailableError(
         absl::StrCat("cannot serve ", server->options_.name, " on ", o.listen, ": ", error_text));
   }
@@ -194,6 +208,10 @@ int HttpServer::Dispatch(mg_connection* conn, void* cbdata) {
   request.path = path;
   request.query = info->query_string != nullptr ? info->query_string : "";
   request.tls = info->is_ssl != 0;
+  if (request.tls && !data->server->options_.tls.client_ca_file.empty() && info->client_cert != nullptr &&
+      info->client_cert->subject != nullptr) {
+    request.client_cert_subject = info->client_cert->subject;  // The handshake verified it against the CA.
+  }
   request.header = [conn](const char* name) -> absl::string_view {
     const char* v = mg_get_header(conn, name);
     return v != nullptr ? v : "";

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "server/http/civetweb_tls.h"
 
 struct mg_context;
 struct mg_connection;
@@ -30,6 +31,8 @@ struct HttpRequest {
   absl::string_view query;  // After '?', raw; empty if none.
   std::string body;         // Whole (the server enforced the route's limit), with kBodyPadding spare capacity.
   bool tls = false;
+  // The verified client certificate's subject (mTLS, HttpTlsOptions::client_ca_file); empty: none presented.
+  std::string client_cert_subject;
   // Set once the body was read whole and the handler is called: a status after that is the handler's own.
   bool handled = false;
   // The value of header `name` (case-insensitive), empty if absent.
@@ -68,6 +71,7 @@ struct HttpServerOptions {
   absl::Duration request_timeout = absl::Seconds(10);
   // An idle keep-alive connection is closed after this. Zero: no keep-alive (one request per connection).
   absl::Duration keep_alive_timeout = absl::Seconds(5);
+  HttpTlsOptions tls;  // tls.cert_file empty: plain HTTP.
 };
 
 // Thread-safe. Handlers run concurrently on the worker threads and must be thread-safe; they must outlive the
@@ -94,6 +98,7 @@ class HttpServer {
   const HttpServerOptions options_;
   std::vector<std::unique_ptr<RouteData>> routes_;
   mg_context* ctx_ = nullptr;
+  absl::Status tls_status_;  // Of configuring TLS, written by civetweb's init_ssl callback during Start().
   int port_ = 0;
 };
 

@@ -73,6 +73,9 @@ IngestServer::~IngestServer() {
 
 absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOptions& options,
                                                                   Evaluator* evaluator, IngestMetrics* metrics) {
+  if (!options.client_ca_file.empty() && options.tls_cert.empty()) {
+    return absl::InvalidArgumentError("--ingest_client_ca needs TLS on the ingest port (--tls_cert, --tls_key)");
+  }
   std::string token;
   if (!options.token_file.empty()) {
     absl::StatusOr<std::string> t = ReadSecret(options.token_file, "--ingest_token_file");
@@ -99,16 +102,26 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
   http.listen = options.listen;
   http.threads = options.threads;
   http.request_timeout = options.request_timeout;
+  http.tls.cert_file = options.tls_cert;
+  http.tls.key_file = options.tls_key;
+  http.tls.client_ca_file = options.client_ca_file;
+  // With only the client CA, a connection without a certificate is refused at the handshake; with another
+  // credential configured (token, Firehose key) the certificate is optional and each request is checked.
+  const bool require_client_cert =
+      !options.client_ca_file.empty() && s->token_.empty() && s->firehose_key_.empty();
+  http.tls.require_client_cert = require_client_cert;
   absl::StatusOr<std::unique_ptr<HttpServer>> started = HttpServer::Start(std::move(http), std::move(routes));
   if (!started.ok()) return started.status();
   server->http_ = *std::move(started);
   if (!server->authenticated()) {
-    Log(LogLevel::kWarning, "ingest listener accepts unauthenticated requests (set --ingest_token_file)",
-        {{"listen", options.listen}});
-  } else if (!server->firehose_authenticated()) {
-    Log(LogLevel::kWarning, "/v1/firehose accepts unauthenticated requests (set --firehose_access_key_file)",
+    Log(LogLevel::kWarning,
+        "ingest listener accepts unauthenticated requests (set --ingest_token_file or --ingest_client_ca)",
         {{"listen", options.listen}});
   }
+  Log(LogLevel::kInfo, "ingest listener",
+      {{"listen", options.listen}, {"tls", !options.tls_cert.empty()}, {"client_ca", !options.client_ca_file.empty()},
+       {"client_cert_required", require_client_cert}, {"bearer_token", !server->token_.empty()},
+       {"firehose_access_key", server->firehose_authenticated()}});
   return server;
 }
 
@@ -132,11 +145,12 @@ HttpResponse IngestServer::Refuse(IngestEndpoint endpoint, int status, absl::str
 }
 
 bool IngestServer::Authenticated(IngestEndpoint endpoint, HttpRequest& request) const {
-  if (endpoint == IngestEndpoint::kFirehose) {
-    return firehose_key_.empty() ||
-           SecretEquals(absl::StripAsciiWhitespace(request.header("X-Amz-Firehose-Access-Key")), firehose_key_);
+  if (endpoint == IngestEndpoint::kFirehose && !firehose_key_.empty()) {
+    return SecretEquals(absl::StripAsciiWhitespace(request.header("X-Amz-Firehose-Access-Key")), firehose_key_);
   }
-  if (token_.empty()) return true;
+  if (token_.empty() && options_.client_ca_file.empty()) return true;
+  if (!options_.client_ca_file.empty() && !request.client_cert_subject.empty()) return true;  // Verified by TLS.
+  if (token_.empty()) return false;
   absl::string_view auth = request.header("Authorization");
   return absl::ConsumePrefix(&auth, "Bearer ") && SecretEquals(absl::StripAsciiWhitespace(auth), token_);
 }
@@ -150,7 +164,10 @@ std::optional<HttpResponse> IngestServer::Admit(IngestEndpoint endpoint, HttpReq
     if (endpoint == IngestEndpoint::kFirehose) {
       return Refuse(endpoint, 401, "unauthorized", "missing or wrong X-Amz-Firehose-Access-Key");
     }
-    HttpResponse r = Refuse(endpoint, 401, "unauthorized", "missing or wrong bearer token");
+    HttpResponse r = Refuse(endpoint, 401, "unauthorized",
+                            options_.client_ca_file.empty() ? "missing or wrong bearer token"
+                            : token_.empty()                ? "no verified client certificate"
+                                                            : "no verified client certificate or bearer token");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return r;
   }

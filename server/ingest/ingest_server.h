@@ -36,6 +36,11 @@ struct IngestOptions {
   std::string firehose_access_key_file;
   std::string firehose_source_label;  // p_source_label of Firehose events; empty: from the log group.
   std::string firehose_log_type;      // p_log_type of Firehose events; empty: Amazon.EKS.Audit for EKS groups.
+  // TLS: the gRPC port's certificate (DaemonOptions::tls_cert / tls_key; empty: plain HTTP), and the CA that
+  // verifies client certificates (mTLS: the API server's webhook kubeconfig certificate). A verified client
+  // certificate authenticates /v1/k8s-audit and /v1/events like the bearer token.
+  std::string tls_cert, tls_key;
+  std::string client_ca_file;
 };
 
 // Thread-safe. The evaluator and metrics are not owned and must outlive the server.
@@ -46,7 +51,7 @@ class IngestServer {
   ~IngestServer();
 
   int port() const { return http_->port(); }
-  bool authenticated() const { return !token_.empty(); }
+  bool authenticated() const { return !token_.empty() || !options_.client_ca_file.empty(); }
   bool firehose_authenticated() const { return !firehose_key_.empty(); }
   void Stop() { http_->Stop(); }  // Waits for requests being handled.
 
