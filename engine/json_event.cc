@@ -95,8 +95,9 @@ Value JsonElementToValue(element e) {
 JsonEventParser::JsonEventParser(const EngineOptions& options)
     : parser_(options.max_event_bytes == 0 ? simdjson::SIMDJSON_MAXSIZE_BYTES : options.max_event_bytes),
       max_event_bytes_(options.max_event_bytes) {
-  // Depth limit: allocate lazily at the first parse with the configured maximum nesting.
-  if (parser_.allocate(4096, options.max_event_depth) != simdjson::SUCCESS) {
+  // Depth limit: simdjson refuses a document of max_depth levels (it accepts max_depth - 1), so ask for one
+  // more: max_event_depth levels are accepted, as for typed events.
+  if (parser_.allocate(4096, options.max_event_depth + 1) != simdjson::SUCCESS) {
     // Out of memory here resurfaces as a per-event error at the first Parse().
   }
 }
@@ -110,7 +111,7 @@ absl::StatusOr<Value> JsonEventParser::Parse(absl::string_view json, bool padded
   auto error = parser_.parse(json.data(), json.size(), /*realloc_if_needed=*/!padded).get(root);
   if (error == simdjson::DEPTH_ERROR) {
     return absl::InvalidArgumentError(
-        absl::StrCat("event nested too deep: more than max_event_depth ", parser_.max_depth(), " levels"));
+        absl::StrCat("event nested too deep: more than max_event_depth ", parser_.max_depth() - 1, " levels"));
   }
   if (error) {
     return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", simdjson::error_message(error)));

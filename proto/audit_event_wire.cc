@@ -533,8 +533,6 @@ bool ValidUtf8(absl::string_view s) {
   return simdjson::validate_utf8(s.data(), s.size());
 }
 
-constexpr int kMaxDepth = 100;
-
 uint8_t WireTypeOf(Kind k) {
   switch (k) {
     case Kind::kString: case Kind::kMessage: case Kind::kStruct: case Kind::kValue: case Kind::kListValue:
@@ -549,39 +547,48 @@ absl::Status Malformed(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed audit_event: ", what));
 }
 
-// What validation learns besides errors.
+// What validation is given and learns besides errors.
 struct Check {
+  size_t max_depth = kDefaultMaxEventDepth;
   // A singular message field (or a map entry's message value, or a Value's struct or list) occurs more than
   // once in one message: protobuf merges the occurrences, which the view does not (it reads the last).
   bool merge = false;
 };
 
+// The same words as the JSON parser's error (engine/json_event.cc): one limit, one message.
+absl::Status TooDeep(const Check& check) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("event nested too deep: more than max_event_depth ", check.max_depth, " levels"));
+}
+
 bool IsMessageKind(Kind k) {
   return k == Kind::kMessage || k == Kind::kStruct || k == Kind::kValue || k == Kind::kListValue;
 }
 
-absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth,
+// Levels are event levels, as a rule (or the same event as JSON) sees them: `level` is the level of the object
+// or array a message stands for (the AuditEvent: 1). A sub-message, a map, a repeated field, a Struct and a
+// ListValue are one level below their parent; a google.protobuf.Value is no level of its own.
+absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, size_t level,
                              Check* check);
 
-// One occurrence of field `e` (or a map's value, or a list element).
-absl::Status ValidateValue(const Entry& e, const Field& f, int depth, Check* check) {
+// One occurrence of field `e` (or a map's value, or a list element) held by an object or array at `parent`.
+absl::Status ValidateValue(const Entry& e, const Field& f, size_t parent, Check* check) {
   if (e.kind == Kind::kUnsupported) return absl::OkStatus();
   if (f.wire_type != WireTypeOf(e.kind)) {
     return Malformed(absl::StrCat("field ", e.json_name.empty() ? "value" : e.json_name, " has wire type ",
                                   f.wire_type));
   }
+  const Registry& reg = Registry::Get();
   switch (e.kind) {
     case Kind::kString:
       if (e.bytes) return absl::OkStatus();
       return ValidUtf8(f.data)
                  ? absl::OkStatus()
                  : Malformed(absl::StrCat("field ", e.json_name, " is not valid UTF-8"));
-    case Kind::kMessage: return ValidateMessage(f.data, e.sub, nullptr, depth + 1, check);
-    case Kind::kStruct: return ValidateMessage(f.data, nullptr, Registry::Get().struct_fields(), depth + 1, check);
-    case Kind::kListValue: return ValidateMessage(f.data, nullptr, Registry::Get().list_values(), depth + 1, check);
+    case Kind::kMessage: return ValidateMessage(f.data, e.sub, nullptr, parent + 1, check);
+    case Kind::kStruct: return ValidateMessage(f.data, nullptr, reg.struct_fields(), parent + 1, check);
+    case Kind::kListValue: return ValidateMessage(f.data, nullptr, reg.list_values(), parent + 1, check);
     case Kind::kValue: {
-      const Registry& reg = Registry::Get();
-      if (depth + 1 > kMaxDepth) return Malformed("nested too deep");
       Reader r(f.data);
       int structs = 0, lists = 0;
       for (Field g; r.Next(&g);) {
@@ -589,10 +596,10 @@ absl::Status ValidateValue(const Entry& e, const Field& f, int depth, Check* che
         if (g.number == 3 && g.wire_type == 2 && !ValidUtf8(g.data)) {
           s = Malformed("a string value is not valid UTF-8");
         } else if (g.number == 5 && g.wire_type == 2) {
-          s = ValidateMessage(g.data, nullptr, reg.struct_fields(), depth + 2, check);
+          s = ValidateMessage(g.data, nullptr, reg.struct_fields(), parent + 1, check);
           ++structs;
         } else if (g.number == 6 && g.wire_type == 2) {
-          s = ValidateMessage(g.data, nullptr, reg.list_values(), depth + 2, check);
+          s = ValidateMessage(g.data, nullptr, reg.list_values(), parent + 1, check);
           ++lists;
         }
         if (!s.ok()) return s;
@@ -605,21 +612,25 @@ absl::Status ValidateValue(const Entry& e, const Field& f, int depth, Check* che
 }
 
 // A message of `table`, or (table null) a Struct / ListValue whose one field is `synthetic`.
-absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, int depth,
+absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const Entry* synthetic, size_t level,
                              Check* check) {
-  if (depth > kMaxDepth) return Malformed("nested too deep");
+  if (level > check->max_depth) return TooDeep(*check);
+  // A message's map and repeated fields are objects and arrays one level down; a Struct's members and a
+  // ListValue's elements are in the Struct or ListValue itself.
+  const size_t container = table != nullptr ? level + 1 : level;
   Reader r(bytes);
   uint64_t seen = 0;  // Singular message fields met so far, by field number (all below 64 in the schema).
   for (Field f; r.Next(&f);) {
     const Entry* e = table != nullptr ? table->ByNumber(f.number) : (f.number == synthetic->number ? synthetic : nullptr);
     if (e == nullptr) continue;  // Unknown field: skipped, as protobuf keeps and ignores it.
+    if (e->repeated && e->kind != Kind::kUnsupported && container > check->max_depth) return TooDeep(*check);
     if (!e->map) {
       if (!e->repeated && IsMessageKind(e->kind)) {
         const uint64_t bit = e->number < 64 ? uint64_t{1} << e->number : 0;
         if (bit == 0 || (seen & bit) != 0) check->merge = true;
         seen |= bit;
       }
-      if (absl::Status s = ValidateValue(*e, f, depth, check); !s.ok()) return s;
+      if (absl::Status s = ValidateValue(*e, f, e->repeated ? container : level, check); !s.ok()) return s;
       continue;
     }
     if (f.wire_type != 2) return Malformed(absl::StrCat("map field ", e->json_name, " has wire type ", f.wire_type));
@@ -632,7 +643,7 @@ absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const 
         if (g.wire_type != 2) return Malformed(absl::StrCat("bad entry in map ", e->json_name));
         if (!ValidUtf8(g.data)) return Malformed("a map key is not valid UTF-8");
       } else if (g.number == 2) {
-        if (absl::Status s = ValidateValue(*e, g, depth + 1, check); !s.ok()) return s;
+        if (absl::Status s = ValidateValue(*e, g, container, check); !s.ok()) return s;
         ++values;
       }
     }
@@ -644,11 +655,13 @@ absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const 
 
 // What protobuf's parser makes of `serialized`, serialized again: each singular field once, sub-messages
 // merged, each map key once. For the rare event whose Check says merge.
-absl::Status MergeAsProtobuf(absl::string_view serialized, std::string* out) {
+absl::Status MergeAsProtobuf(absl::string_view serialized, size_t max_depth, std::string* out) {
   v1::AuditEvent event;
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(serialized.data()),
                                             static_cast<int>(serialized.size()));
-  in.SetRecursionLimit(4 * kMaxDepth + 8);  // Each message level the validator counts, with room to spare.
+  // An event level is at most three message levels (a Struct, its map entry, a Value), and validation bounded
+  // the levels: protobuf's default limit (100) would refuse events the validator accepted.
+  in.SetRecursionLimit(static_cast<int>(std::min<size_t>(3 * max_depth + 8, INT32_MAX)));
   if (!event.ParseFromCodedStream(&in)) return Malformed("protobuf's parser refuses the event");
   out->clear();
   if (!event.SerializeToString(out)) return absl::InternalError("could not serialize a merged audit_event");
@@ -657,32 +670,35 @@ absl::Status MergeAsProtobuf(absl::string_view serialized, std::string* out) {
 
 }  // namespace
 
-absl::Status ValidateAuditEventWire(absl::string_view serialized) {
+absl::Status ValidateAuditEventWire(absl::string_view serialized, size_t max_depth) {
   Check check;
-  return ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &check);
+  check.max_depth = max_depth;
+  return ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 1, &check);
 }
 
 Value AuditEventWireValue(absl::string_view serialized) {
   return MessageObject(serialized, Registry::Get().audit_event());
 }
 
-absl::Status AuditEventWire::Reset(absl::string_view serialized) {
+absl::Status AuditEventWire::Reset(absl::string_view serialized, size_t max_depth) {
   bytes_ = absl::string_view();
   present_ = 0;
   merged_event_ = false;
   if (merged_.capacity() > (size_t{64} << 10)) std::string().swap(merged_);  // Keep no large event per thread.
   if (serialized.size() > UINT32_MAX) return Malformed("larger than 4 GiB");
   Check check;
-  if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &check); !s.ok()) {
+  check.max_depth = max_depth;
+  if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 1, &check); !s.ok()) {
     return s;
   }
   if (check.merge) {
     // Read what protobuf reads: its own parser merges the occurrences, and the view reads its serialization.
-    if (absl::Status s = MergeAsProtobuf(serialized, &merged_); !s.ok()) return s;
+    if (absl::Status s = MergeAsProtobuf(serialized, max_depth, &merged_); !s.ok()) return s;
     serialized = merged_;
     merged_event_ = true;
     Check again;
-    if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 0, &again); !s.ok()) {
+    again.max_depth = max_depth;
+    if (absl::Status s = ValidateMessage(serialized, Registry::Get().audit_event(), nullptr, 1, &again); !s.ok()) {
       return s;
     }
     if (again.merge) return absl::InternalError("protobuf's serialization of an audit_event repeats a field");

@@ -22,10 +22,14 @@
 
 namespace detect {
 
+inline constexpr size_t kDefaultMaxEventDepth = 256;  // EngineOptions().max_event_depth; event_depth_test checks.
+
 // Checks that `serialized` is a well-formed AuditEvent: tags, lengths and wire types of every known field (at
-// any depth), nesting at most 100 deep, and UTF-8 in string fields, as protobuf's parser would. Unknown fields
+// any depth) and UTF-8 in string fields, as protobuf's parser would, and that it nests at most `max_depth`
+// event levels (EngineOptions::max_event_depth, counted as for JSON: the event is level 1, each object or array
+// a rule sees inside it adds one; a Struct in a Value in a Struct is one level, not three). Unknown fields
 // are skipped. InvalidArgument says what is wrong. Thread-safe.
-absl::Status ValidateAuditEventWire(absl::string_view serialized);
+absl::Status ValidateAuditEventWire(absl::string_view serialized, size_t max_depth = kDefaultMaxEventDepth);
 
 // The root object of a serialized AuditEvent. Strings are views into `serialized`, which must outlive the Value.
 // Validate first: unvalidated malformed bytes never crash a read, but may read as missing. Each lookup scans
@@ -41,7 +45,7 @@ class AuditEventWire {
   // singular sub-message occurs more than once anywhere in the event (validation notices it at no extra cost),
   // protobuf's own parser merges the event and the view indexes its serialization, kept here: a rare path
   // that costs one parse and one serialization of that event.
-  absl::Status Reset(absl::string_view serialized);
+  absl::Status Reset(absl::string_view serialized, size_t max_depth = kDefaultMaxEventDepth);
   // Whether the last Reset read a merged copy (for tests).
   bool merged() const { return merged_event_; }
   // The root object; valid until the next Reset.

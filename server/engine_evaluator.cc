@@ -61,7 +61,7 @@ absl::Status EvaluateEvent(const RuleSet& rules, const EventView& event, ThreadS
       return rules.EvaluateJson(event.data, event.log_type, state.Parser(options), state.scratch, state.result);
     case EventView::Payload::kAuditEvent: {
       if (absl::Status s = CheckSize(event.data.size(), options); !s.ok()) return s;
-      if (absl::Status s = state.wire.Reset(event.data); !s.ok()) return s;
+      if (absl::Status s = state.wire.Reset(event.data, options.max_event_depth); !s.ok()) return s;
       rules.Evaluate(state.wire.root(), event.log_type, state.scratch, state.result);
       return absl::OkStatus();
     }

@@ -229,6 +229,44 @@ TEST_F(ServerTest, OversizedRequestsNameTheLimit) {
   EXPECT_TRUE(server_->stub->Evaluate(&ctx4, MakeRequest(SeedEvents(), false), &response).ok());
 }
 
+// One depth limit for both payloads (issue 12, item 8), on gRPC's own threads: an event of 256 levels
+// (max_event_depth's default) is evaluated, as JSON and typed; 257 levels is a per-event error naming the limit.
+TEST_F(ServerTest, EventsNestedToTheDepthLimitAreEvaluatedTypedOrJson) {
+  auto json = [](int levels) {
+    std::string open, close;
+    for (int l = 3; l <= levels; ++l) open += "{\"a\":", close += "}";
+    return absl::StrCat(R"({"verb":"get","requestObject":{"a":)", open, "1", close, "}}");
+  };
+  auto typed = [](int levels) {
+    google::protobuf::Value v;
+    v.set_number_value(1);
+    for (int l = levels; l >= 3; --l) {
+      google::protobuf::Value outer;
+      (*outer.mutable_struct_value()->mutable_fields())["a"] = std::move(v);
+      v = std::move(outer);
+    }
+    v1::AuditEvent event;
+    event.set_verb("get");
+    (*event.mutable_request_object()->mutable_fields())["a"] = std::move(v);
+    return event;
+  };
+  v1::EvaluateRequest request;
+  request.add_events()->set_json(json(256));
+  request.add_events()->set_json(json(257));
+  *request.add_events()->mutable_audit_event() = typed(256);
+  *request.add_events()->mutable_audit_event() = typed(257);
+  grpc::ClientContext ctx;
+  v1::EvaluateResponse response;
+  ASSERT_TRUE(server_->stub->Evaluate(&ctx, request, &response).ok());
+  ASSERT_EQ(response.results_size(), 4);
+  for (int i : {0, 2}) EXPECT_FALSE(response.results(i).has_error()) << i << ": " << response.results(i).error().message();
+  for (int i : {1, 3}) {
+    EXPECT_EQ(response.results(i).error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT)) << i;
+    EXPECT_THAT(response.results(i).error().message(),
+                HasSubstr("event nested too deep: more than max_event_depth 256 levels")) << i;
+  }
+}
+
 TEST_F(ServerTest, HealthServingOnBothPorts) {
   EXPECT_EQ(HealthStatus(server_->daemon->port()), HealthResponse::SERVING);
   EXPECT_EQ(HealthStatus(server_->daemon->port(), "detect.v1.DetectionService"), HealthResponse::SERVING);

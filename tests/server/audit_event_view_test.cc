@@ -149,8 +149,8 @@ TEST(AuditEventWireTest, MalformedBytesAreRejectedAndNeverCrashAReader) {
   std::string invalid = bad_utf8.SerializeAsString();
   invalid.back() = '\xff';
   EXPECT_THAT(ValidateAuditEventWire(invalid).message(), ::testing::HasSubstr("not valid UTF-8"));
-  google::protobuf::Struct inner;  // requestObject nested 120 Structs deep (each level a Value and a Struct).
-  for (int i = 0; i < 120; ++i) {
+  google::protobuf::Struct inner;  // requestObject nested 300 Structs deep: over max_event_depth (256 levels).
+  for (int i = 0; i < 300; ++i) {
     google::protobuf::Struct outer;
     *(*outer.mutable_fields())["x"].mutable_struct_value() = inner;
     inner = outer;
