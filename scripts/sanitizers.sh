@@ -45,7 +45,9 @@ if [ "$mode" = tsan ]; then
   mkdir -p "$build"
   shim="$repo/$build/tsan_absl_mutex-$(sha256sum tests/tsan_absl_mutex.cc | cut -c1-12).o"
   [ -f "$shim" ] || clang++ -std=c++17 -O2 -fPIC -c tests/tsan_absl_mutex.cc -o "$shim" || exit 1
-  link_flags="$shim -ldl"
+  # The shim calls absl::Condition::Eval: name absl's synchronization library after it, or a fresh configure
+  # fails (CMake's compiler check links a program without abseil).
+  link_flags="$shim -labsl_synchronization -ldl"
   for sym in '_ZN4absl*5Mutex*' '_ZN4absl*7CondVar*' '_ZN4absl*12Notification*' '_ZNK4absl*12Notification*'; do
     link_flags+=" -Wl,--export-dynamic-symbol=$sym"
   done

@@ -232,10 +232,15 @@ absl::Status Daemon::StartMetricsHttp() {
                     }});
   routes.push_back({"/healthz", get, 0, nullptr, [this](HttpRequest&) {
                       HttpResponse r;
-                      // 503 while draining, and once the listener watchdog found the gRPC port wedged.
+                      // 503 while draining, and once the listener watchdog found the gRPC port wedged. The body
+                      // says how many rules serve (issue 12, item 9), as detectd_rules_loaded does.
                       const bool down = shutting_down() || exit_code_.load() != 0;
                       if (down) r.status = 503;
-                      r.body = down ? "draining\n" : "ok\n";
+                      const std::shared_ptr<const RuleSet> rules = store_->Current();
+                      r.content_type = "application/json";
+                      r.body = absl::StrCat(R"({"status":")", down ? "draining" : "serving", R"(","rules":)",
+                                            rules != nullptr ? rules->size() : 0, R"(,"rule_set_version":")",
+                                            rules != nullptr ? rules->version() : "", "\"}\n");
                       return r;
                     }});
   absl::StatusOr<std::unique_ptr<HttpServer>> server = HttpServer::Start(std::move(http), std::move(routes));

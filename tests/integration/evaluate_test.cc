@@ -339,6 +339,19 @@ TEST_F(ServerTest, MetricsEndpointCountsEvaluations) {
 }
 
 // The metrics stock dashboards chart: process_*, build info, and gRPC server metrics by method and code.
+// Health says how many rules serve (issue 12, item 9), as detectd_rules_loaded does on /metrics.
+TEST_F(ServerTest, HealthzSaysHowManyRulesServe) {
+  const std::shared_ptr<const RuleSet> rules = server_->daemon->rule_store().Current();
+  ASSERT_GT(rules->size(), 0u);
+  const std::string health = HttpGet(server_->daemon->metrics_port(), "/healthz");
+  EXPECT_THAT(health, HasSubstr("HTTP/1.1 200 OK"));
+  EXPECT_THAT(health, HasSubstr("application/json"));
+  EXPECT_THAT(health, HasSubstr(absl::StrCat(R"({"status":"serving","rules":)", rules->size(),
+                                             R"(,"rule_set_version":")", rules->version(), R"("})")));
+  EXPECT_THAT(HttpGet(server_->daemon->metrics_port(), "/metrics"),
+              HasSubstr(absl::StrCat("detectd_rules_loaded ", rules->size(), "\n")));
+}
+
 TEST_F(ServerTest, MetricsEndpointHasStandardProcessBuildAndGrpcMetrics) {
   grpc::ClientContext ctx;
   v1::EvaluateResponse response;
