@@ -19,7 +19,10 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "server/alerts/redis_alert_feed.h"
+#include "server/alerts/redis_client.h"
 #include "server/log.h"
+#include "server/watch_reactor.h"
 
 namespace detect::server {
 namespace {
@@ -142,8 +145,23 @@ absl::Status Daemon::Init() {
     if (!pipeline.ok()) return pipeline.status();
     alerts_ = *std::move(pipeline);
     alerting_evaluator_ = std::make_unique<AlertingEvaluator>(evaluator_.get(), store_.get(), alerts_.get());
+    // WatchAlerts reads the alert log: the Redis streams every replica appends to, or this process's ring.
+    if (options_.alerts.store == "memory") {
+      auto ring = std::make_unique<AlertRing>(options_.alerts.watch_ring);
+      alerts_->SetObserver([r = ring.get()](const alert::AlertRecord& a) { r->Append(a); });
+      alert_feed_ = std::move(ring);
+    } else {
+      absl::StatusOr<RedisAddress> redis = ParseRedisUrl(options_.alerts.store);
+      if (!redis.ok()) return redis.status();
+      alert_feed_ = std::make_unique<RedisAlertFeed>(*redis, options_.alerts);
+    }
+    WatchOptions watch;
+    watch.max_watchers = options_.alerts.watch_max_watchers;
+    watch.max_queued_bytes = options_.alerts.watch_max_queued_bytes;
+    watch_hub_ = std::make_unique<WatchHub>(alert_feed_.get(), watch);
   }
   service_ = std::make_unique<DetectionService>(&evaluator(), metrics_.get(), options_.service);
+  service_->set_watch_hub(watch_hub_.get());
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(options_);
   if (!creds.ok()) return creds.status();
@@ -227,6 +245,7 @@ absl::Status Daemon::StartMetricsHttp() {
                       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
                       r.body = m->RenderPrometheus() + a->RenderPrometheus() + g->RenderPrometheus() +
                                RenderProcessMetrics() + RenderBuildInfo();
+                      if (watch_hub_ != nullptr) r.body += watch_hub_->metrics().RenderPrometheus();
                       ingest_metrics_.AppendPrometheus(&r.body);
                       return r;
                     }});
@@ -292,6 +311,8 @@ void Daemon::Shutdown() {
   lookup_watcher_.reset();
   if (reload_worker_ != nullptr) reload_worker_->Stop();
   if (ingest_ != nullptr) ingest_->Stop();  // Answers the requests being evaluated, accepts no more.
+  // Watch streams never end on their own: end them (UNAVAILABLE, with the id to resume from) before the drain.
+  if (watch_hub_ != nullptr) watch_hub_->Shutdown();
   if (server_ != nullptr) {
     server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();

@@ -16,6 +16,8 @@
 #include "server/alerts/alert_metrics.h"
 #include "server/alerts/alert_options.h"
 #include "server/alerts/alert_pipeline.h"
+#include "server/alerts/alert_feed.h"
+#include "server/watch_reactor.h"
 #include "server/alerts/alerting_evaluator.h"
 #include "server/connection_limits.h"
 #include "server/listener_watchdog.h"
@@ -120,8 +122,10 @@ class Daemon {
   std::unique_ptr<RuleStore> store_;
   std::unique_ptr<EngineEvaluator> evaluator_;
   std::unique_ptr<AlertMetrics> alert_metrics_;
+  std::unique_ptr<AlertFeed> alert_feed_;  // What WatchAlerts reads (outlives the pipeline that appends to it).
   std::unique_ptr<AlertPipeline> alerts_;
   std::unique_ptr<AlertingEvaluator> alerting_evaluator_;
+  std::unique_ptr<WatchHub> watch_hub_;  // WatchAlerts streams; null with alerts off.
   std::unique_ptr<DetectionService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;

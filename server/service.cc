@@ -9,6 +9,7 @@
 #include "server/response_arena.h"
 #include "server/status_bridge.h"
 #include "server/stream_reactor.h"
+#include "server/watch_reactor.h"
 
 namespace detect::server {
 
@@ -92,6 +93,25 @@ grpc::ServerUnaryReactor* DetectionService::DescribeRule(grpc::CallbackServerCon
                                                          const v1::DescribeRuleRequest* request,
                                                          v1::DescribeRuleResponse* response) {
   return FinishUnary(context, RpcMethod::kDescribeRule, ToGrpcStatus(evaluator_->DescribeRule(*request, response)));
+}
+
+namespace {
+
+class FailedWatch final : public grpc::ServerWriteReactor<v1::WatchAlertsResponse> {
+ public:
+  explicit FailedWatch(grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+grpc::ServerWriteReactor<v1::WatchAlertsResponse>* DetectionService::WatchAlerts(
+    grpc::CallbackServerContext* context, const v1::WatchAlertsRequest* request) {
+  if (watch_hub_ == nullptr) {
+    return new FailedWatch(grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                                        "alerting is off on this detectd (--alerts=false): no alert log to watch"));
+  }
+  return watch_hub_->Start(context, request);
 }
 
 }  // namespace detect::server

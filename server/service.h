@@ -6,6 +6,7 @@
 // Evaluate and StreamEvaluate take their requests as raw bytes (gRPC's raw callback methods) and read them
 // through RequestView: typed events are evaluated from their serialized form, never parsed into messages (that
 // parse, a string allocation per field, cost more than evaluating the event). Responses are ordinary messages.
+// WatchAlerts (server streaming) is served by a WatchHub (watch_reactor.h).
 #ifndef DETECT_SERVER_SERVICE_H_
 #define DETECT_SERVER_SERVICE_H_
 
@@ -40,7 +41,10 @@ struct ServiceOptions {
 using DetectionServiceBase = v1::DetectionService::WithRawCallbackMethod_Evaluate<
     v1::DetectionService::WithRawCallbackMethod_StreamEvaluate<v1::DetectionService::WithCallbackMethod_ListRules<
         v1::DetectionService::WithCallbackMethod_GetRule<
-            v1::DetectionService::WithCallbackMethod_DescribeRule<v1::DetectionService::Service>>>>>;
+            v1::DetectionService::WithCallbackMethod_DescribeRule<
+                v1::DetectionService::WithCallbackMethod_WatchAlerts<v1::DetectionService::Service>>>>>>;
+
+class WatchHub;
 
 // Thread-safe. The evaluator and metrics are not owned and must outlive the service (and every RPC on it).
 class DetectionService final : public DetectionServiceBase {
@@ -59,6 +63,12 @@ class DetectionService final : public DetectionServiceBase {
                                          const v1::DescribeRuleRequest* request,
                                          v1::DescribeRuleResponse* response) override;
 
+  // WatchAlerts: served by `hub` (watch_reactor.h); without one (alerting off) it is FAILED_PRECONDITION. Set
+  // before the server starts; the hub must outlive every call.
+  void set_watch_hub(WatchHub* hub) { watch_hub_ = hub; }
+  grpc::ServerWriteReactor<v1::WatchAlertsResponse>* WatchAlerts(grpc::CallbackServerContext* context,
+                                                                 const v1::WatchAlertsRequest* request) override;
+
   int open_streams() const { return open_streams_.load(); }
 
  private:
@@ -69,6 +79,7 @@ class DetectionService final : public DetectionServiceBase {
   Metrics* metrics_;
   const ServiceOptions options_;
   std::atomic<int> open_streams_{0};
+  WatchHub* watch_hub_ = nullptr;
 };
 
 // InvalidArgument naming the limit when `events` exceeds `max_events_per_request` (0: unbounded).

@@ -42,6 +42,15 @@ ABSL_FLAG(int64_t, alert_max_queue, 10000, "Most alerts waiting for delivery in 
 ABSL_FLAG(double, alert_update_interval_seconds, 300,
           "An alert's updates (new matches after it opened) are delivered at most this often; 0: every match");
 ABSL_FLAG(int, alert_max_sample_events, 10, "Most sample event ids an alert carries");
+ABSL_FLAG(int64_t, alert_watch_ring, 1024,
+          "Memory store: the last alerts kept for WatchAlerts (a watcher resuming from an older id starts at the "
+          "oldest kept, told that it missed alerts)");
+ABSL_FLAG(int, alert_watch_max_watchers, 16,
+          "Most concurrent WatchAlerts streams (each has a thread and, with Redis, a connection); beyond: "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int64_t, alert_watch_max_queued_bytes, 1 << 20,
+          "Per WatchAlerts stream: bytes of alerts waiting to be written before the server stops reading the alert "
+          "log for that watcher");
 
 namespace detect::server {
 
@@ -93,6 +102,15 @@ absl::StatusOr<AlertOptions> AlertOptionsFromFlags() {
   if (o.redis_claim_idle <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--alert_redis_claim_idle_seconds must be positive");
   }
+  const int64_t watch_ring = absl::GetFlag(FLAGS_alert_watch_ring);
+  o.watch_max_watchers = absl::GetFlag(FLAGS_alert_watch_max_watchers);
+  o.watch_max_queued_bytes = absl::GetFlag(FLAGS_alert_watch_max_queued_bytes);
+  if (watch_ring < 1) return absl::InvalidArgumentError("--alert_watch_ring must be at least 1");
+  if (o.watch_max_watchers < 0) return absl::InvalidArgumentError("--alert_watch_max_watchers must not be negative");
+  if (o.watch_max_queued_bytes < 1) {
+    return absl::InvalidArgumentError("--alert_watch_max_queued_bytes must be at least 1");
+  }
+  o.watch_ring = static_cast<size_t>(watch_ring);
   o.redis_buffer = static_cast<size_t>(buffer);
   o.max_windows = static_cast<size_t>(max_windows);
   o.max_queue = static_cast<size_t>(max_queue);

@@ -36,6 +36,10 @@ struct AlertOptions {
   absl::Duration redis_timeout = absl::Seconds(1);
   absl::Duration redis_claim_idle = absl::Seconds(60);  // Entries a consumer held this long are re-claimed.
   std::string consumer_name;         // Consumer-group member name; empty: hostname-pid.
+  // WatchAlerts.
+  size_t watch_ring = 1024;              // Memory store: alerts the in-process alert log keeps for watchers.
+  int watch_max_watchers = 16;           // Concurrent WatchAlerts streams (one thread, and with Redis one connection, each).
+  int64_t watch_max_queued_bytes = 1 << 20;  // Per watcher: alerts waiting to be written before reading pauses.
 };
 
 }  // namespace detect::server
