@@ -92,6 +92,18 @@ std::vector<Command> BuildTable() {
                {"text", "json"},
                {"detectctl rules --server localhost:50051"},
                true, RunRules});
+  t.push_back({"alerts", "--server HOST:PORT [flags]", "follow detectd's alerts as they open and update",
+               "Watches the alert log (WatchAlerts) until interrupted: with the memory store, this detectd's "
+               "recent alerts; with the Redis store, every replica's. Without --since, only alerts from now on; "
+               "--since 0, everything the log still holds; --since LOG_ID, the alerts after that one (each NDJSON "
+               "line carries its log_id; a resumed watch misses nothing the log still holds and says so on stderr "
+               "when the log no longer had them). NDJSON lines are the alert JSON of docs/alerts.md with log_id "
+               "added. Exit 1 when the stream ends with an error (detectd shutting down: resume with --since).",
+               Concat({kConnection, {"format", "since"}}),
+               {"text", "ndjson"},
+               {"detectctl alerts --server localhost:50051",
+                "detectctl alerts --server localhost:50051 --since 0 --format ndjson | jq .title"},
+               true, RunAlerts});
   t.push_back({"bench", "--server HOST:PORT [flags] FILE", "sustained load on detectd: throughput and latency",
                "Sends FILE's events in a loop for --duration seconds from --concurrency streams or unary "
                "callers and prints events/s, matches and latency percentiles.",

@@ -23,6 +23,7 @@ int RunStream(const Args& args);     // detectctl stream --server ADDR FILE|-
 int RunRules(const Args& args);      // detectctl rules --server ADDR
 int RunBench(const Args& args);      // detectctl bench --server ADDR
 int RunDescribeRemote(const Args& args);  // detectctl describe --server ADDR RULE_ID (no --rules)
+int RunAlerts(const Args& args);     // detectctl alerts --server ADDR [--since ID]
 
 }  // namespace detect::client
 
