@@ -486,14 +486,42 @@ class ChartTest(unittest.TestCase):
                  "--set", "ingest.tokenSecret=t")
         self.assertIn("keeps the ingest port closed", r.stdout)
 
-    def test_ingest_tls_proxy(self):
-        docs = render("--set", "ingest.enabled=true", "--set", "ingest.tls.enabled=true", "--set", "ingest.tls.clientAuth=true",
+    def test_ingest_tls_native_with_the_grpc_certificate(self):
+        # tls.enabled: detectd serves HTTPS on the ingest port itself, with --tls_cert; client CA from a Secret.
+        docs = render("--set", "ingest.enabled=true", "--set", "ingest.tls.clientAuth=true",
                       "--set", "tls.enabled=true", "--set", "tls.secretName=grpc-cert",
-                      "--set", "ingest.tls.clientCASecret=senders-ca", "--set", "networkPolicy.ingestFrom[0].podSelector.matchLabels.app=fluent-bit")
+                      "--set", "ingest.tls.clientCASecret=senders-ca")
+        _, _, containers, volumes = self.pod_parts(docs)
+        f = flags(docs)
+        self.assertEqual(list(containers), ["detectd"])
+        self.assertEqual(f["ingest_listen"], "0.0.0.0:8080")
+        self.assertEqual(f["tls_cert"], "/etc/detectd/tls/tls.crt")
+        self.assertEqual(f["ingest_client_ca"], "/etc/detectd/ingest/client-ca/ca.crt")
+        self.assertNotIn("ingest_token_file", f, "client certificates alone authenticate")
+        self.assertEqual(volumes["ingest-tls-ca"]["secret"]["secretName"], "senders-ca")
+        self.assertIn({"name": "ingest-tls-ca", "mountPath": "/etc/detectd/ingest/client-ca", "readOnly": True},
+                      containers["detectd"]["volumeMounts"])
+        self.assertIn("ingest", [p["name"] for p in containers["detectd"]["ports"]])
+        self.assertEqual(one(docs, "Service", "detectd-ingest")["spec"]["ports"][0]["appProtocol"], "https")
+        # With the gRPC port's mTLS on, its CA (the TLS Secret's ca.crt) is the default.
+        reuse = render("--set", "ingest.enabled=true", "--set", "ingest.tls.clientAuth=true", "--set", "tls.enabled=true",
+                       "--set", "tls.secretName=grpc-cert", "--set", "tls.clientAuth=true")
+        self.assertEqual(self.pod_parts(reuse)[3]["ingest-tls-ca"]["secret"]["secretName"], "grpc-cert")
+        # A token without TLS options: the ingest port still serves HTTPS (detectd ties it to --tls_cert).
+        token = render("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "tls.enabled=true",
+                       "--set", "tls.secretName=grpc-cert")
+        self.assertNotIn("ingest_client_ca", flags(token))
+        self.assertEqual(one(token, "Service", "detectd-ingest")["spec"]["ports"][0]["appProtocol"], "https")
+
+    def test_ingest_tls_proxy_with_its_own_certificate(self):
+        docs = render("--set", "ingest.enabled=true", "--set", "ingest.tls.enabled=true", "--set", "ingest.tls.clientAuth=true",
+                      "--set", "ingest.tls.secretName=ingest-cert", "--set", "ingest.tls.clientCASecret=senders-ca",
+                      "--set", "networkPolicy.ingestFrom[0].podSelector.matchLabels.app=fluent-bit")
         _, _, containers, volumes = self.pod_parts(docs)
         self.assertEqual(list(containers), ["detectd", "ingest-tls"])
         # Plain HTTP stays inside the pod: detectd binds loopback; the proxy owns the ingest port.
         self.assertEqual(flags(docs)["ingest_listen"], "127.0.0.1:8081")
+        self.assertNotIn("ingest_client_ca", flags(docs))
         self.assertNotIn("ingest", [p["name"] for p in containers["detectd"]["ports"]])
         proxy = containers["ingest-tls"]
         self.assertEqual(proxy["ports"], [{"name": "ingest", "containerPort": 8080, "protocol": "TCP"}])
@@ -502,14 +530,12 @@ class ChartTest(unittest.TestCase):
             self.assertIn(a, proxy["args"])
         self.assertNotIn("--disable-authentication", proxy["args"])
         self.assert_locked_down(proxy)
-        self.assertEqual(volumes["ingest-tls"]["secret"]["secretName"], "grpc-cert", "shares the gRPC certificate")
+        self.assertEqual(volumes["ingest-tls"]["secret"]["secretName"], "ingest-cert")
         self.assertEqual(volumes["ingest-tls-ca"]["secret"]["secretName"], "senders-ca")
         self.assertEqual(one(docs, "Service", "detectd-ingest")["spec"]["ports"][0]["appProtocol"], "https")
-        self.assertNotIn("ingest_token_file", flags(docs), "mTLS alone authenticates")
         own = render("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true",
                      "--set", "ingest.tls.secretName=ingest-cert")
         _, _, containers, volumes = self.pod_parts(own)
-        self.assertEqual(volumes["ingest-tls"]["secret"]["secretName"], "ingest-cert")
         self.assertIn("--disable-authentication", containers["ingest-tls"]["args"])
         self.assertNotIn("ingest-tls-ca", volumes)
 
@@ -521,8 +547,8 @@ class ChartTest(unittest.TestCase):
                   "--set", "alerts.file=/var/log/detectd/a.ndjson", "--set", "alerts.updateIntervalSeconds=60",
                   "--set", "alerts.maxWindows=1000", "--set", "alerts.maxQueue=100",
                   "--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t",
-                  "--set", "ingest.firehoseAccessKeySecret=f", "--set", "ingest.tls.enabled=true",
-                  "--set", "ingest.tls.clientAuth=true", "--set", "rules.source=git",
+                  "--set", "ingest.firehoseAccessKeySecret=f", "--set", "ingest.tls.clientAuth=true",
+                  "--set", "rules.source=git",
                   "--set", "rules.git.repo=https://x.example/r.git", "--set", "rules.git.credentialsSecret=g",
                   "--set", "networkPolicy.ingestFrom[0].podSelector.matchLabels.app=x")
 
@@ -534,14 +560,16 @@ class ChartTest(unittest.TestCase):
         known = set(re.findall(r"--([a-z_0-9]+)", r.stdout + r.stderr))
         self.assertIn("rules", known, r.stdout + r.stderr)
         rendered = set()
-        for docs in (self.default, self.all_on, render(*self.EVERYTHING, "-f", ALL_ON)):
+        proxy = render(*self.EVERYTHING, "--set", "ingest.tls.enabled=true", "--set", "ingest.tls.secretName=i")
+        for docs in (self.default, self.all_on, render(*self.EVERYTHING, "-f", ALL_ON), proxy):
             rendered |= {a[2:].split("=", 1)[0] for a in container(docs)["args"]
                          if a.startswith("--") and a != "--some_future_flag=1"}
         self.assertEqual(sorted(rendered - known), [], f"flags the chart renders that {detectd} does not know")
 
     def test_lint_with_every_feature(self):
-        r = helm("lint", "--strict", CHART, *self.EVERYTHING, "-f", ALL_ON)
-        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        for extra in (("-f", ALL_ON), ("--set", "ingest.tls.enabled=true", "--set", "ingest.tls.secretName=i")):
+            r = helm("lint", "--strict", CHART, *self.EVERYTHING, *extra)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         for extra in (("--set", "rules.source=image", "--set", "rules.image.reference=r:1"),
                       ("--set", "rules.source=image", "--set", "rules.image.reference=r:1", "--set", "rules.image.mode=volume")):
             r = helm("lint", "--strict", CHART, *extra)
@@ -684,7 +712,11 @@ class ChartTest(unittest.TestCase):
             ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true"):
                 r"ingest.tls.secretName",
             ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.clientAuth=true"):
-                r"ingest.tls.enabled",
+                r"needs TLS on the ingest port",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tls.clientAuth=true", "--set", "tls.enabled=true",
+             "--set", "tls.secretName=g"): r"ingest.tls.clientCASecret",
+            ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "tls.enabled=true",
+             "--set", "tls.secretName=g", "--set", "ingest.tls.secretName=other"): r"serves the gRPC certificate",
             ("--set", "ingest.enabled=true", "--set", "ingest.tokenSecret=t", "--set", "ingest.tls.enabled=true",
              "--set", "ingest.tls.secretName=s", "--set", "ingest.tls.backendPort=8080"): r"backendPort",
             ("--set", "alerts.store=redis"): r"alerts.redis.url",

@@ -334,39 +334,54 @@ seccompProfile:
 {{- end -}}
 {{- end -}}
 
-{{/* Checks the ingest values and returns the TLS Secret's name ("" without TLS). The chart never opens an
-     unauthenticated ingest port: a bearer token Secret or mTLS is required. */}}
-{{- define "detectd.ingestTLSSecret" -}}
+{{/* How the ingest port serves TLS, after checking the ingest values: "native" (tls.enabled: detectd's ingest
+     listener serves HTTPS itself with the gRPC certificate), "proxy" (ingest.tls.enabled without tls.enabled: a
+     ghostunnel sidecar terminates TLS with ingest.tls.secretName and forwards to detectd on loopback), or ""
+     (plain HTTP). The chart never opens an unauthenticated ingest port: a bearer token Secret or client
+     certificates are required. */}}
+{{- define "detectd.ingestTLSMode" -}}
 {{- $i := .Values.ingest -}}
 {{- if $i.enabled -}}
-{{- if not (or $i.tokenSecret (and $i.tls.enabled $i.tls.clientAuth)) -}}
-{{- fail "ingest.enabled needs authentication: ingest.tokenSecret (a Secret holding the bearer token), or ingest.tls.enabled with ingest.tls.clientAuth (mTLS); the chart never opens an unauthenticated ingest port" -}}
+{{- $mode := "" -}}
+{{- if .Values.tls.enabled -}}
+{{- $mode = "native" -}}
+{{- if and $i.tls.secretName (ne $i.tls.secretName .Values.tls.secretName) -}}
+{{- fail "with tls.enabled detectd's ingest port serves the gRPC certificate (tls.secretName): leave ingest.tls.secretName empty, or turn tls.enabled off to terminate ingest TLS with its own certificate in the proxy" -}}
 {{- end -}}
-{{- if and $i.tls.clientAuth (not $i.tls.enabled) -}}
-{{- fail "ingest.tls.clientAuth needs ingest.tls.enabled" -}}
+{{- else if $i.tls.enabled -}}
+{{- $mode = "proxy" -}}
+{{- if not $i.tls.secretName -}}
+{{- fail "ingest.tls.enabled without tls.enabled needs ingest.tls.secretName (the ingest certificate; with tls.enabled detectd serves the gRPC one itself)" -}}
 {{- end -}}
-{{- if $i.tls.enabled -}}
 {{- if eq (int $i.tls.backendPort) (int $i.port) -}}
 {{- fail "ingest.tls.backendPort must differ from ingest.port (the TLS proxy listens on ingest.port)" -}}
 {{- end -}}
-{{- $name := $i.tls.secretName | default .Values.tls.secretName -}}
-{{- if not $name -}}
-{{- fail "ingest.tls.enabled needs ingest.tls.secretName, or tls.secretName to share the gRPC certificate" -}}
 {{- end -}}
-{{- $name -}}
+{{- if and $i.tls.clientAuth (not $mode) -}}
+{{- fail "ingest.tls.clientAuth needs TLS on the ingest port: tls.enabled (detectd serves it) or ingest.tls.enabled (a proxy does)" -}}
 {{- end -}}
+{{- if and $i.tls.clientAuth (not (or $i.tls.clientCASecret (eq $mode "proxy") .Values.tls.clientAuth)) -}}
+{{- fail "ingest.tls.clientAuth needs ingest.tls.clientCASecret (a Secret with ca.crt), or tls.clientAuth to reuse the gRPC client CA" -}}
+{{- end -}}
+{{- if not (or $i.tokenSecret $i.tls.clientAuth) -}}
+{{- fail "ingest.enabled needs authentication: ingest.tokenSecret (a Secret holding the bearer token), or TLS with ingest.tls.clientAuth (client certificates); the chart never opens an unauthenticated ingest port" -}}
+{{- end -}}
+{{- $mode -}}
 {{- end -}}
 {{- end -}}
 
-{{/* detectd's ingest flags. */}}
+{{/* detectd's ingest flags; mode: detectd.ingestTLSMode. */}}
 {{- define "detectd.ingestArgs" -}}
-{{- $i := .Values.ingest -}}
+{{- $i := .root.Values.ingest -}}
 {{- if $i.enabled }}
-{{- if $i.tls.enabled }}
+{{- if eq .mode "proxy" }}
 {{- /* Only the TLS proxy in the same pod reaches the plain HTTP listener. */}}
 - --ingest_listen=127.0.0.1:{{ $i.tls.backendPort }}
 {{- else }}
 - --ingest_listen=0.0.0.0:{{ $i.port }}
+{{- end }}
+{{- if and (eq .mode "native") $i.tls.clientAuth }}
+- --ingest_client_ca=/etc/detectd/ingest/client-ca/ca.crt
 {{- end }}
 {{- if $i.tokenSecret }}
 - --ingest_token_file=/etc/detectd/ingest/token/{{ $i.tokenSecretKey }}
