@@ -141,7 +141,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions 
                                    "request_timeout_ms", request_ms.c_str(), "keep_alive_timeout_ms",
                                    keep_alive_ms.c_str(), "enable_keep_alive",
                                    o.keep_alive_timeout > absl::ZeroDuration() ? "yes" : "no", "linger_timeout_ms", "0",
-                                   "max_request_size", "16384"};
+                                   "max_request_size", "16384",
+                                   // Responses go out as two writes (head, body): without TCP_NODELAY the body
+                                   // waits for the client's delayed ACK of the head, 40 ms per request on Linux.
+                                   "tcp_nodelay", "1"};
   opts.push_back(nullptr);
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
