@@ -84,6 +84,23 @@ long SoftFileLimit(pid_t pid) {
 
 constexpr char kPrlimit[] = "/usr/bin/prlimit";
 
+// The launcher that starts detectd with `nofile` (SOFT:HARD) descriptors. In the sanitizer build UBSan's vptr check
+// needs a free descriptor to work (tests/reliability/ubsan_no_descriptors.supp says why), so the detectd that is
+// starved of them gets that suppression (UBSan's vptr check is always recoverable, so a suppression applies even
+// with -fno-sanitize-recover=undefined).
+std::vector<std::string> LimitedDescriptors(const std::string& nofile) {
+  std::vector<std::string> launcher;
+  if (kSanitizerBuild) {
+    const char* ubsan = std::getenv("UBSAN_OPTIONS");
+    const char* source = std::getenv("DETECT_SOURCE_DIR");  // Set by ctest (tests/reliability/CMakeLists.txt).
+    launcher = {"/usr/bin/env", absl::StrCat("UBSAN_OPTIONS=", ubsan != nullptr ? ubsan : "",
+                                             ubsan != nullptr && *ubsan != '\0' ? ":" : "", "suppressions=",
+                                             source != nullptr ? source : ".", "/tests/reliability/ubsan_no_descriptors.supp")};
+  }
+  for (const std::string& a : {std::string(kPrlimit), "--nofile=" + nofile, std::string("--")}) launcher.push_back(a);
+  return launcher;
+}
+
 // With a hard limit of 64 descriptors and 150 connections at once, accept4() fails with EMFILE and gRPC never
 // accepts again, even after every client has gone. The listener watchdog (every second here) finds its probe
 // left in the accept queue, and detectd exits 3 after logging why. Without the watchdog detectd would run on,
@@ -92,7 +109,7 @@ TEST(ListenerTest, WedgedListenerAfterDescriptorExhaustionExitsThree) {
   if (::access(kPrlimit, X_OK) != 0) GTEST_SKIP() << kPrlimit << " (util-linux) is not installed";
   std::string error;
   std::unique_ptr<DetectdProcess> detectd = DetectdProcess::Start(
-      {"--rules=rules", "--listener_check_seconds=1"}, &error, {kPrlimit, "--nofile=64:64", "--"});
+      {"--rules=rules", "--listener_check_seconds=1"}, &error, LimitedDescriptors("64:64"));
   ASSERT_NE(detectd, nullptr) << error;
   EXPECT_EQ(SoftFileLimit(detectd->pid()), 64);
   std::vector<int> clients = OpenConnections(detectd->port(), 150);
@@ -116,7 +133,7 @@ TEST(ListenerTest, SoftDescriptorLimitIsRaisedToTheHardLimit) {
   if (::access(kPrlimit, X_OK) != 0) GTEST_SKIP() << kPrlimit << " (util-linux) is not installed";
   std::string error;
   std::unique_ptr<DetectdProcess> detectd = DetectdProcess::Start(
-      {"--rules=rules", "--listener_check_seconds=1"}, &error, {kPrlimit, "--nofile=64:4096", "--"});
+      {"--rules=rules", "--listener_check_seconds=1"}, &error, LimitedDescriptors("64:4096"));
   ASSERT_NE(detectd, nullptr) << error;
   EXPECT_EQ(SoftFileLimit(detectd->pid()), 4096);
   std::vector<int> clients = OpenConnections(detectd->port(), 150);
