@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -74,7 +75,12 @@ sockaddr_storage ProbeAddress(int fd, socklen_t* len) {
 
 }  // namespace
 
-ProbeResult ListenerWatchdog::Probe(int listen_fd, absl::Duration timeout, std::string* detail) {
+ProbeResult ListenerWatchdog::Probe(int listen_fd, absl::Duration timeout, int* queued, std::string* detail) {
+  const int before = AcceptQueueLength(listen_fd);
+  if (*queued >= 0 && before >= 0 && before < *queued) {  // Accepted since the last probe: busy, not wedged.
+    *queued = before;
+    return ProbeResult::kAccepted;
+  }
   socklen_t len = 0;
   const sockaddr_storage address = ProbeAddress(listen_fd, &len);
   const int fd = ::socket(address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -95,20 +101,24 @@ ProbeResult ListenerWatchdog::Probe(int listen_fd, absl::Duration timeout, std::
       *detail = error != 0 ? absl::StrCat("connect: ", std::strerror(error))
                            : std::string("connect timed out (the accept queue is full)");
     } else {
-      // Connected: the probe is in the accept queue until the server accepts. Accepting runs in a loop until
-      // the queue is empty, so a queue that never empties before the deadline is not being accepted from.
-      int queued = -1;
-      while ((queued = AcceptQueueLength(listen_fd)) != 0 && absl::Now() < deadline) {
+      // Connected: the probe is in the accept queue until the server accepts. Only accept() shortens the queue
+      // (new clients lengthen it), so one that is never shorter than its longest before the deadline is not
+      // being accepted from.
+      int longest = -1, now = -1;
+      while ((now = AcceptQueueLength(listen_fd)) != 0 && !(now >= 0 && now < longest) && absl::Now() < deadline) {
+        longest = std::max(longest, now);
         absl::SleepFor(absl::Milliseconds(10));
       }
-      if (queued == 0) {
+      *queued = now;
+      if (now == 0 || (now >= 0 && now < longest)) {
         result = ProbeResult::kAccepted;
       } else {
-        *detail = absl::StrCat(queued, " connections waited ", absl::FormatDuration(timeout),
-                               " in the accept queue without being accepted");
+        *detail = absl::StrCat(now, " connections waited ", absl::FormatDuration(timeout),
+                               " in the accept queue, none accepted");
       }
     }
   }
+  if (result != ProbeResult::kAccepted) *queued = AcceptQueueLength(listen_fd);
   ::close(fd);
   return result;
 }
@@ -133,11 +143,13 @@ ListenerWatchdog::~ListenerWatchdog() {
 
 void ListenerWatchdog::Run() {
   int failed = 0;
+  int queued = -1;  // What the last failed probe left in the accept queue.
   while (!stop_.WaitForNotificationWithTimeout(options_.interval)) {
     std::string detail;
-    switch (Probe(listen_fd_, options_.accept_timeout, &detail)) {
+    switch (Probe(listen_fd_, options_.accept_timeout, &queued, &detail)) {
       case ProbeResult::kAccepted:
         failed = 0;
+        queued = -1;
         break;
       case ProbeResult::kInconclusive:
         Log(LogLevel::kWarning, "listener check inconclusive", {{"port", options_.port}, {"detail", detail}});

@@ -1,9 +1,12 @@
 // ListenerWatchdog: notices when the gRPC listening socket has stopped accepting connections and says so.
 // gRPC 1.51 stops accepting for good after accept4() fails with EMFILE/ENFILE (grpc/grpc#16058, #20418): the
 // process keeps running, /metrics answers, but the port is dead. The watchdog connects to its own port every
-// interval and watches the listening socket's accept queue (TCP_INFO on a listener reports its length): when
-// the queue holds the probe and does not drain within the timeout, for `failures` probes in a row, the listener
-// is wedged and `on_wedged` runs (the daemon then reports NOT_SERVING and exits 3, so Kubernetes restarts it).
+// interval and watches the listening socket's accept queue (TCP_INFO on a listener reports its length). Only
+// accept() takes a connection out of that queue (one whose client gave up stays until accepted), so a queue that
+// never gets shorter is not being accepted from, while a busy server's queue shrinks now and then even if it
+// never empties. When the queue does not shrink during a probe nor between probes, for `failures` probes in a
+// row, the listener is wedged and `on_wedged` runs (the daemon then reports NOT_SERVING and exits 3, so
+// Kubernetes restarts it).
 #ifndef DETECT_SERVER_LISTENER_WATCHDOG_H_
 #define DETECT_SERVER_LISTENER_WATCHDOG_H_
 
@@ -42,9 +45,11 @@ class ListenerWatchdog {
                                                                 std::function<void(const std::string&)> on_wedged);
   ~ListenerWatchdog();
 
-  // One probe of the listener `listen_fd`: connect to its address and wait for the accept queue to drain.
-  // `detail` says what happened when it was not accepted.
-  static ProbeResult Probe(int listen_fd, absl::Duration timeout, std::string* detail);
+  // One probe of the listener `listen_fd`: connect to its address and watch the accept queue for `timeout`:
+  // kAccepted as soon as it is empty or shorter than it was (something was accepted). `*queued`: on entry the
+  // queue length the previous failed probe left (-1: none), a shorter queue now meaning the listener accepted
+  // since; on return the length this probe saw last. `detail` says what happened when it was not accepted.
+  static ProbeResult Probe(int listen_fd, absl::Duration timeout, int* queued, std::string* detail);
 
  private:
   ListenerWatchdog(ListenerWatchdogOptions options, int listen_fd, std::function<void(const std::string&)> on_wedged);

@@ -131,6 +131,10 @@ std::string Metrics::RenderPrometheus() const {
          "Serialized StreamEvaluate responses waiting for slow readers, all streams (each stream stops reading at "
          "--max_queued_response_bytes).");
   absl::StrAppend(&out, "detectd_queued_response_bytes ", queued_response_bytes_.load(), "\n");
+  Header(&out, "detectd_streams_reading_paused", "gauge",
+         "StreamEvaluate streams not reading because their responses wait for a slow reader "
+         "(--max_queued_responses, --max_queued_response_bytes); HTTP/2 flow control then holds their clients.");
+  absl::StrAppend(&out, "detectd_streams_reading_paused ", streams_reading_paused_.load(), "\n");
   Header(&out, "detectd_rule_reloads_total", "counter", "Rule reloads by outcome.");
   for (int o = 0; o < kNumOutcomes; ++o) {
     absl::StrAppend(&out, "detectd_rule_reloads_total{outcome=\"", kOutcomeNames[o], "\"} ", reloads_[o].load(),

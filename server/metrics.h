@@ -39,6 +39,8 @@ class Metrics {
   void StreamResetBeforeFirstMessage() { streams_reset_early_.fetch_add(1, std::memory_order_relaxed); }
   // Serialized responses waiting for slow readers, across streams (`delta` may be negative).
   void AddQueuedResponseBytes(int64_t delta) { queued_response_bytes_.fetch_add(delta, std::memory_order_relaxed); }
+  // A StreamEvaluate stopped (+1) or resumed (-1) reading because its responses wait for a slow reader.
+  void AddStreamsReadingPaused(int delta) { streams_reading_paused_.fetch_add(delta, std::memory_order_relaxed); }
   void SetRuleSet(const std::string& version, size_t rule_count, absl::Time loaded_at) ABSL_LOCKS_EXCLUDED(mu_);
   void RecordReload(ReloadOutcome outcome);
 
@@ -51,6 +53,7 @@ class Metrics {
   int64_t streams_in_flight() const { return streams_in_flight_.load(); }
   uint64_t streams_reset_before_first_message() const { return streams_reset_early_.load(); }
   int64_t queued_response_bytes() const { return queued_response_bytes_.load(); }
+  int64_t streams_reading_paused() const { return streams_reading_paused_.load(); }
 
  private:
   struct Histogram {
@@ -69,6 +72,7 @@ class Metrics {
   std::atomic<int64_t> streams_in_flight_{0};
   std::atomic<uint64_t> streams_reset_early_{0};
   std::atomic<int64_t> queued_response_bytes_{0};
+  std::atomic<int64_t> streams_reading_paused_{0};
 
   mutable absl::Mutex mu_;
   // Matches by rule id, then by v1::Severity value.

@@ -41,7 +41,10 @@ void StreamReactor::ReleaseSlotLocked() {
 
 StreamReactor::Actions StreamReactor::NextActionsLocked() {
   Actions a;
-  if (finished_) return a;
+  if (finished_) {
+    SetReadingPausedLocked(false);
+    return a;
+  }
   if (broken_) {  // Nobody will read them: drop the responses not yet being written.
     while (queue_.size() > (writing_ ? 1u : 0u)) PopLocked(/*front=*/false);
   }
@@ -58,6 +61,7 @@ StreamReactor::Actions StreamReactor::NextActionsLocked() {
     reading_ = true;
     a.read = true;
   }
+  SetReadingPausedLocked(!broken_ && !reading_ && !read_closed_ && !room);
   if (!reading_ && !writing_ && (broken_ || (read_closed_ && queue_.empty()))) {
     finished_ = true;
     a.finish = true;
@@ -156,6 +160,12 @@ void StreamReactor::PopLocked(bool front) {
   }
 }
 
+void StreamReactor::SetReadingPausedLocked(bool paused) {
+  if (paused == reading_paused_) return;
+  reading_paused_ = paused;
+  if (metrics_ != nullptr) metrics_->AddStreamsReadingPaused(paused ? 1 : -1);
+}
+
 void StreamReactor::OnWriteDone(bool ok) {
   Actions actions;
   {
@@ -185,6 +195,7 @@ void StreamReactor::OnDone() {
   {
     absl::MutexLock lock(&mu_);
     ReleaseSlotLocked();
+    SetReadingPausedLocked(false);
     while (!queue_.empty()) PopLocked(/*front=*/true);
   }
   if (metrics_ != nullptr) {

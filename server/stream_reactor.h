@@ -57,6 +57,8 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   // Queue a response / drop the first or last one, keeping queued_bytes_ and the gauge right.
   void PushLocked(grpc::ByteBuffer response) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PopLocked(bool front) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Records whether reads are paused for a slow reader, keeping the gauge right.
+  void SetReadingPausedLocked(bool paused) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   grpc::StatusCode final_code_ = grpc::StatusCode::OK;
 
   // Only the one read in flight writes these, and only OnReadDone reads them; reused from message to message.
@@ -74,6 +76,7 @@ class StreamReactor final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grp
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool got_message_ ABSL_GUARDED_BY(mu_) = false;  // A first message arrived (the slot was asked for).
   bool holds_slot_ ABSL_GUARDED_BY(mu_) = false;
+  bool reading_paused_ ABSL_GUARDED_BY(mu_) = false;  // No read started: the response queue is full.
   int64_t queued_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // Serialized size of queue_.
   int64_t largest_response_ ABSL_GUARDED_BY(mu_) = 0;  // Of this stream so far.
 };

@@ -92,7 +92,9 @@ std::vector<PoolEvent>* FaultTest::pool_ = nullptr;
 // expired mid-send (ESTABLISHED at both ends, unread bytes in its receive queue): those connections are the
 // client's, and the server rightly keeps them; the test counts them (clients_open) instead of assuming none.
 TEST_F(FaultTest, ClientsVanishingMidBatchLeaveNothingBehind) {
-  std::unique_ptr<DetectdProcess> detectd = Start({"--rules=rules"});
+  // Descriptors are counted exactly, so without the listener watchdog: its probe is a socket of detectd's own,
+  // left open while the accept queue is slow to drain on a loaded machine (one too many, in an ASan run).
+  std::unique_ptr<DetectdProcess> detectd = Start({"--rules=rules", "--listener_check_seconds=0"});
   ASSERT_NE(detectd, nullptr);
   const int idle_fds = detectd->FdCount();
   TempDir tmp;
@@ -235,20 +237,35 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
     });
   }
   auto evaluated = [&] { return detectd->Metric("detectd_events_evaluated_total{method=\"StreamEvaluate\"}"); };
-  // Wait until the server stops evaluating for them (two readings 1 s apart agree), then watch it stay so.
+  auto writes = [&] {
+    int n = 0;
+    for (auto& w : written) n += w.load();
+    return n;
+  };
+  // First the server's own word that it stopped reading every stuck stream (a quiet second alone proved nothing
+  // on a loaded machine: an ASan run under load had not started evaluating for them yet). Then the clients'
+  // writes stop too, once their HTTP/2 windows are full: three readings a second apart agree.
+  ASSERT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_reading_paused") == kStuck; },
+                         std::chrono::seconds(60)))
+      << detectd->Metric("detectd_streams_reading_paused") << " of " << kStuck
+      << " stuck streams paused: the server keeps reading for clients that do not read";
   double stalled_at = -1;
+  int writes_stalled = -1;
   ASSERT_TRUE(Eventually(
       [&] {
-        const double a = evaluated();
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-        stalled_at = evaluated();
-        return a == stalled_at;
+        const double e0 = evaluated();
+        const int w0 = writes();
+        for (int i = 0; i < 2; ++i) {
+          std::this_thread::sleep_for(std::chrono::seconds(1));
+          if (evaluated() != e0 || writes() != w0) return false;
+        }
+        stalled_at = e0;
+        writes_stalled = w0;
+        return true;
       },
-      std::chrono::seconds(20)))
-      << "the server keeps evaluating for clients that do not read";
+      std::chrono::seconds(60)))
+      << "the stuck clients keep writing, or the server keeps evaluating for them";
   const long rss_stalled = detectd->RssKb();
-  int writes_stalled = 0;
-  for (auto& w : written) writes_stalled += w.load();
 
   // Other clients meanwhile: unary calls and a stream, all correct and prompt.
   auto stub = NewStub(*detectd);
@@ -261,20 +278,25 @@ TEST_F(FaultTest, ClientsThatNeverReadAreHeldBackAndOthersAreServed) {
     worst_ms = std::max(worst_ms, std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
   }
   const Clock::time_point t0 = Clock::now();
-  EXPECT_TRUE(RunStream(*stub, maker, 20, [] { return true; }, ExpectEngineResults(), others_stream).ok());
+  EXPECT_TRUE(RunStream(*stub, maker, 20, [] { return true; }, ExpectEngineResults(), others_stream,
+                        std::chrono::seconds(60))
+                  .ok());
   const double stream_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   EXPECT_EQ(others_unary.wrong + others_stream.wrong, 0u) << others_unary.first_problem << others_stream.first_problem;
-  EXPECT_LT(worst_ms, 2000) << "a unary call waited behind the stuck streams";
-  EXPECT_LT(stream_ms, 5000);
+  // A call held behind the stuck streams would wait as long as they stay stuck (for ever, here): RunUnary's 30 s
+  // deadline and the stream's 60 s one catch that. The latencies are printed, not bounded: under CI's sanitizer
+  // runs on a loaded machine a unary call took 8.6 s with nothing wrong.
+  EXPECT_EQ(others_unary.calls_ok, 20u) << others_unary.Codes();
+  EXPECT_EQ(others_stream.batches_answered, 20u) << others_stream.Codes();
 
   std::this_thread::sleep_for(std::chrono::seconds(2));
   const double evaluated_later = evaluated();
   const long rss_later = detectd->RssKb();
-  int writes_later = 0;
-  for (auto& w : written) writes_later += w.load();
+  const int writes_later = writes();
   // Only the other stream's events were evaluated on streams since the stall.
   EXPECT_EQ(evaluated_later - stalled_at, static_cast<double>(others_stream.events_answered));
   EXPECT_EQ(writes_later, writes_stalled) << "the stuck clients could still write";
+  EXPECT_EQ(detectd->Metric("detectd_streams_reading_paused"), kStuck);
   // What the server evaluated for them: per stream, the responses the client's transport took before its window
   // filled, the one being written and max_queued_responses (2) queued: a handful, not what they wrote.
   EXPECT_LE(stalled_at - evaluated_before, kStuck * 16 * 200.0);
@@ -362,7 +384,11 @@ TEST_F(FaultTest, DataAfterHalfCloseEndsThatCallVisiblyAndNothingElse) {
 // SIGTERM under load: every batch a client sent is answered, or its call ends with a non-OK status; streams
 // that half-close during the grace period get all their answers and OK; new calls are refused; detectd exits 0.
 TEST_F(FaultTest, SigtermUnderLoadAnswersOrFailsEveryBatch) {
-  std::unique_ptr<DetectdProcess> detectd = Start({"--rules=rules", "--shutdown_grace_seconds=3"});
+  // The grace period leaves room for a loaded machine to answer what the half-closing streams had in flight
+  // while the other eight keep writing: 3 s, then 6 s, were too short under ASan with the load at 15.
+  constexpr int kGraceSeconds = kSanitizerBuild ? 30 : 6;
+  std::unique_ptr<DetectdProcess> detectd =
+      Start({"--rules=rules", absl::StrCat("--shutdown_grace_seconds=", kGraceSeconds)});
   ASSERT_NE(detectd, nullptr);
   constexpr int kStreams = 16, kUnary = 2;
   std::atomic<bool> draining{false};
@@ -387,7 +413,12 @@ TEST_F(FaultTest, SigtermUnderLoadAnswersOrFailsEveryBatch) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // Every stream open at the server before SIGTERM (a stream that arrives during the drain is refused, which this
+  // test does not test): on a loaded machine 2 s were not enough for 11 of 16. Then a second of load.
+  ASSERT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_in_flight") >= kStreams; },
+                         std::chrono::seconds(60)))
+      << detectd->Metric("detectd_streams_in_flight") << " of " << kStreams << " streams open\n" << detectd->Log();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
   const Clock::time_point sigterm = Clock::now();
   ASSERT_TRUE(detectd->Signal(SIGTERM));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
@@ -419,7 +450,8 @@ TEST_F(FaultTest, SigtermUnderLoadAnswersOrFailsEveryBatch) {
     EXPECT_EQ(a.calls - a.calls_ok, 1u) << "each unary worker stops at its first refused call";
     unary_total.Merge(a);
   }
-  EXPECT_LT(exit_seconds, 3 + 5) << "the drain outlasted the grace period";
+  // Exit after the grace period, plus the time to end the calls and exit (LeakSanitizer's check in the ASan build).
+  EXPECT_LT(exit_seconds, kGraceSeconds + 10) << "the drain outlasted the grace period";
   EXPECT_TRUE(absl::StrContains(detectd->Log(), "\"msg\":\"drained\""));
   std::printf("SIGTERM streams=16 (8 half-closed in the grace period: batches sent=%llu answered=%llu, codes %s; "
               "8 kept writing: sent=%llu answered=%llu unanswered_with_error=%llu, codes %s) unary calls=%llu ok=%llu "

@@ -56,6 +56,10 @@ TEST_F(MemoryBoundTest, SixtyFourStreamsThatNeverReadStayUnderTheBound) {
   for (int c = 0; c < kConnections; ++c) {
     grpc::ChannelArguments args;
     args.SetInt("detect.memory_bound.connection", c);
+    // Without BDP probing the client's receive windows stay at 64 KiB, so each stream stalls after its first
+    // response instead of after the ~14 MB a probing client takes in (15 batches a stream: minutes under ASan on
+    // a loaded machine). What detectd holds per stream is bounded by its own budget either way.
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
     channels.push_back(detectd->Channel(nullptr, args));
   }
   std::vector<std::unique_ptr<v1::DetectionService::Stub>> stubs;
@@ -75,14 +79,23 @@ TEST_F(MemoryBoundTest, SixtyFourStreamsThatNeverReadStayUnderTheBound) {
         while (stream->Write(batch)) ++written;
       });
     }
+    // The server's word that it stopped reading every stream, then evaluations stop: three readings 1 s apart
+    // agree. Generous deadlines: under ASan on a loaded machine the 64 streams took more than 90 s to stall.
+    EXPECT_TRUE(Eventually([&] { return detectd->Metric("detectd_streams_reading_paused") == kStreams; },
+                           std::chrono::seconds(300)))
+        << detectd->Metric("detectd_streams_reading_paused") << " of " << kStreams
+        << " streams paused: the server keeps reading for clients that do not read";
     auto evaluated = [&] { return detectd->Metric("detectd_events_evaluated_total{method=\"StreamEvaluate\"}"); };
     EXPECT_TRUE(Eventually(
         [&] {
           const double a = evaluated();
-          std::this_thread::sleep_for(std::chrono::seconds(2));
-          return a > 0 && a == evaluated();
+          for (int i = 0; i < 2; ++i) {
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+            if (evaluated() != a) return false;
+          }
+          return a > 0;
         },
-        std::chrono::seconds(90)))
+        std::chrono::seconds(120)))
         << "the server keeps evaluating for clients that do not read";
     rss_stalled = detectd->RssKb();
     queued_bytes = detectd->Metric("detectd_queued_response_bytes");
