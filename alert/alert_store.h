@@ -16,6 +16,7 @@ struct RecordResult {
   Outcome outcome = Outcome::kBelowThreshold;
   std::string alert_id;               // The alert the match opened or joined; empty below the threshold.
   std::optional<AlertRecord> emit;    // Set for kAlertOpened / kAlertUpdated: what to deliver.
+  bool distinct_dropped = false;      // The match's distinct value was new but its window's set was full.
 };
 
 // Implementations are thread-safe.

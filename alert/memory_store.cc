@@ -43,7 +43,7 @@ absl::StatusOr<RecordResult> MemoryAlertStore::Record(const MatchRecord& match) 
       lru_.splice(lru_.begin(), lru_, it->second);
     }
     Window& w = it->second->window;
-    result.outcome = ApplyMatch(match, options_.policy, &w);
+    result.outcome = ApplyMatch(match, options_.policy, &w, &result.distinct_dropped);
     if (result.outcome != Outcome::kBelowThreshold) result.alert_id = w.alert.alert_id;
     if (result.outcome == Outcome::kAlertOpened || result.outcome == Outcome::kAlertUpdated) {
       result.emit = w.alert;

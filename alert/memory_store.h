@@ -16,7 +16,9 @@
 namespace detect::alert {
 
 struct MemoryStoreOptions {
-  size_t max_windows = 100000;  // About 100 MB at the worst (10 sample ids and 1 KB context per window).
+  // About 100 MB at the worst (10 sample ids and 1 KB context per window), plus 1.2 KB per window of a
+  // distinct-threshold rule whose distinct set is full (policy.max_distinct_values 100 fingerprints).
+  size_t max_windows = 100000;
   WindowPolicy policy;
   // Called (outside no lock: keep it cheap) for each open window evicted, with its rule id and dedup.
   std::function<void(const std::string& rule_id, const std::string& dedup)> on_evict;

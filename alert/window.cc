@@ -32,7 +32,21 @@ void Open(const MatchRecord& m, Window* w) {
 
 }  // namespace
 
-Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w) {
+size_t DistinctBound(const RuleMeta& rule, const WindowPolicy& policy) {
+  return std::max<size_t>({policy.max_distinct_values, static_cast<size_t>(std::max(rule.threshold, 1)), 1});
+}
+
+uint64_t DistinctFingerprint(absl::string_view value) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits: stable across processes (absl::Hash is seeded).
+  for (unsigned char c : value) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w, bool* distinct_dropped) {
+  if (distinct_dropped != nullptr) *distinct_dropped = false;
   if (!w->open || m.time >= w->alert.window_end) Open(m, w);
   AlertRecord& a = w->alert;
   a.rule = m.rule;  // The newest rule metadata (a reload may have changed it).
@@ -45,8 +59,13 @@ Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w) 
   }
   int64_t progress = a.match_count;
   if (!m.rule->threshold_field.empty()) {
-    if (!m.distinct_value.empty() && w->distinct.size() < policy.max_distinct_values) {
-      w->distinct.insert(m.distinct_value);
+    if (!m.distinct_value.empty()) {
+      const uint64_t fp = DistinctFingerprint(m.distinct_value);
+      if (w->distinct.size() < DistinctBound(*m.rule, policy)) {
+        w->distinct.insert(fp);
+      } else if (distinct_dropped != nullptr && !w->distinct.contains(fp)) {
+        *distinct_dropped = true;
+      }
     }
     a.distinct_count = static_cast<int64_t>(w->distinct.size());
     progress = a.distinct_count;

@@ -46,6 +46,11 @@ void AlertPipeline::SetObserver(std::function<void(const alert::AlertRecord&)> o
 }
 
 void AlertPipeline::Apply(const alert::RecordResult& r) {
+  if (r.distinct_dropped && metrics_->distinct_dropped.fetch_add(1) % 1000 == 0) {
+    Log(LogLevel::kWarning, "alert window's distinct-value set full: value not counted (every 1000th logged)",
+        {{"max_distinct_values", static_cast<uint64_t>(options_.policy.max_distinct_values)},
+         {"dropped_total", metrics_->distinct_dropped.load()}});
+  }
   switch (r.outcome) {
     case alert::Outcome::kBelowThreshold: metrics_->matches_below_threshold.fetch_add(1); break;
     case alert::Outcome::kAlertJoined: metrics_->matches_joined.fetch_add(1); break;

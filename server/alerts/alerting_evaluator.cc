@@ -96,6 +96,7 @@ void AlertingEvaluator::Evaluate(const RequestView& request, v1::EvaluateRespons
         meta->id = m.rule_id();
         if (m.threshold() > 0) meta->threshold = m.threshold();
         if (m.dedup_period_minutes() > 0) meta->dedup_period_minutes = m.dedup_period_minutes();
+        meta->threshold_field = m.threshold_distinct_field();
         record.rule = std::move(meta);
       }
       record.dedup = m.dedup();
@@ -104,6 +105,7 @@ void AlertingEvaluator::Evaluate(const RequestView& request, v1::EvaluateRespons
       if (m.has_alert_context()) record.alert_context_json = StructJson(m.alert_context());
       record.summary_json = SummaryJson(m);
       record.event_id = result->event_id();
+      record.distinct_value = m.distinct_value();
       record.time = time;
       std::string alert_id = pipeline_->Record(record);
       if (!alert_id.empty()) m.set_alert_id(std::move(alert_id));

@@ -18,9 +18,11 @@ namespace {
 
 // KEYS: 1 window hash, 2 distinct-value set, 3 alert stream.
 // ARGV: 1 match time (unix µs), 2 period (µs), 3 threshold, 4 max sample ids, 5 update interval (µs), 6 event id,
-// 7 severity (0-4), 8 alert id should this match open the window, 9 distinct value, 10 max distinct values
-// (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13.. the opening match's fields (name, value, ...).
-// Returns {outcome, alert id[, the alert's fields]}: 0 below threshold, 1 opened, 2 updated, 3 joined.
+// 7 severity (0-4), 8 alert id should this match open the window, 9 distinct value's fingerprint (hex; empty:
+// none), 10 most distinct values per window (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13.. the
+// opening match's fields (name, value, ...).
+// Returns {outcome, alert id, distinct value dropped (0/1)[, the alert's fields]}: outcome 0 below threshold,
+// 1 opened, 2 updated, 3 joined.
 constexpr char kScript[] = R"lua(
 local now = tonumber(ARGV[1])
 local sev = tonumber(ARGV[7])
@@ -47,8 +49,15 @@ if count <= tonumber(ARGV[4]) and ARGV[6] ~= '' then
   upd[#upd + 1] = 'samples'; upd[#upd + 1] = s .. ARGV[6]
 end
 local progress = count
+local dropped = 0
 if ARGV[10] ~= '0' then
-  if ARGV[9] ~= '' and redis.call('SCARD', KEYS[2]) < tonumber(ARGV[10]) then redis.call('SADD', KEYS[2], ARGV[9]) end
+  if ARGV[9] ~= '' then
+    if redis.call('SCARD', KEYS[2]) < tonumber(ARGV[10]) then
+      redis.call('SADD', KEYS[2], ARGV[9])
+    elseif redis.call('SISMEMBER', KEYS[2], ARGV[9]) == 0 then
+      dropped = 1
+    end
+  end
   progress = redis.call('SCARD', KEYS[2])
   upd[#upd + 1] = 'dcount'; upd[#upd + 1] = tostring(progress)
   redis.call('PEXPIRE', KEYS[2], ARGV[11])
@@ -58,11 +67,11 @@ redis.call('PEXPIRE', KEYS[1], ARGV[11])
 local id = w[7]
 local state
 if w[2] == '0' then
-  if progress < tonumber(ARGV[3]) then return {0, id} end
+  if progress < tonumber(ARGV[3]) then return {0, id, dropped} end
   state = 'opened'
   redis.call('HSET', KEYS[1], 'alerted', '1', 'last_emit', ARGV[1])
 else
-  if now - tonumber(w[3]) < tonumber(ARGV[5]) then return {3, id} end
+  if now - tonumber(w[3]) < tonumber(ARGV[5]) then return {3, id, dropped} end
   state = 'updated'
   redis.call('HSET', KEYS[1], 'last_emit', ARGV[1])
 end
@@ -70,8 +79,8 @@ local all = redis.call('HGETALL', KEYS[1])
 all[#all + 1] = 'state'
 all[#all + 1] = state
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[12], '*', unpack(all))
-if state == 'opened' then return {1, id, all} end
-return {2, id, all}
+if state == 'opened' then return {1, id, dropped, all} end
+return {2, id, dropped, all}
 )lua";
 
 constexpr int64_t kStreamMaxLen = 100000;
@@ -125,8 +134,10 @@ absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRe
       absl::StrCat(Micros(m.time)), absl::StrCat(absl::ToInt64Microseconds(period)),
       absl::StrCat(std::max(rule.threshold, 1)), absl::StrCat(options_.policy.max_sample_event_ids),
       absl::StrCat(absl::ToInt64Microseconds(options_.policy.update_interval)), m.event_id,
-      absl::StrCat(static_cast<int>(m.severity)), alert::AlertId(rule.id, m.dedup, m.time), m.distinct_value,
-      distinct ? absl::StrCat(std::max<size_t>(options_.policy.max_distinct_values, 1)) : "0",
+      absl::StrCat(static_cast<int>(m.severity)), alert::AlertId(rule.id, m.dedup, m.time),
+      distinct && !m.distinct_value.empty() ? absl::StrFormat("%016x", alert::DistinctFingerprint(m.distinct_value))
+                                            : std::string(),
+      distinct ? absl::StrCat(alert::DistinctBound(rule, options_.policy)) : "0",
       absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen),
       "rule_id", rule.id, "dedup", m.dedup, "title", m.title, "sev", absl::StrCat(static_cast<int>(m.severity)),
       "ctx", m.alert_context_json, "sum", m.summary_json, "r:display", rule.display_name, "r:desc",
@@ -143,7 +154,7 @@ absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRe
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (IsErrorReply(r)) return absl::InternalError(absl::StrCat("redis alert script: ", ReplyText(r)));
-  if (r->type != REDIS_REPLY_ARRAY || r->elements < 2) return absl::InternalError("redis alert script: bad reply");
+  if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return absl::InternalError("redis alert script: bad reply");
   alert::RecordResult result;
   const int64_t code = r->element[0]->integer;
   result.outcome = code == 1   ? alert::Outcome::kAlertOpened
@@ -151,9 +162,10 @@ absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRe
                    : code == 3 ? alert::Outcome::kAlertJoined
                                : alert::Outcome::kBelowThreshold;
   if (result.outcome != alert::Outcome::kBelowThreshold) result.alert_id = ReplyText(r->element[1]);
-  if (r->elements >= 3 && r->element[2]->type == REDIS_REPLY_ARRAY) {
+  result.distinct_dropped = r->element[2]->integer != 0;
+  if (r->elements >= 4 && r->element[3]->type == REDIS_REPLY_ARRAY) {
     std::vector<std::pair<std::string, std::string>> fields;
-    const redisReply* all = r->element[2];
+    const redisReply* all = r->element[3];
     for (size_t i = 0; i + 1 < all->elements; i += 2) {
       fields.emplace_back(ReplyText(all->element[i]), ReplyText(all->element[i + 1]));
     }

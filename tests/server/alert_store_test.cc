@@ -191,6 +191,58 @@ TYPED_TEST(AlertStoreTest, DistinctValueThresholdCountsValuesNotMatches) {
   EXPECT_EQ(this->Record(with(61, "d")), Outcome::kBelowThreshold);  // A new window forgets the values.
 }
 
+TYPED_TEST(AlertStoreTest, DistinctValuesPastTheBoundAreNotCountedAndReportedDropped) {
+  this->rule_->threshold_field = "objectRef.name";
+  this->rule_->threshold = 2;
+  this->options_.policy.max_distinct_values = 3;
+  this->backend_ = std::make_unique<TypeParam>(this->options_);
+  this->store_ = this->backend_->Replica();
+  const auto record = [this](const std::string& v) {
+    alert::MatchRecord m = this->Match(1);
+    m.distinct_value = v;
+    absl::StatusOr<alert::RecordResult> r = this->store_->Record(m);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : alert::RecordResult();
+  };
+  EXPECT_FALSE(record("a").distinct_dropped);
+  EXPECT_EQ(record("b").outcome, Outcome::kAlertOpened);
+  EXPECT_FALSE(record("c").distinct_dropped);
+  EXPECT_TRUE(record("d").distinct_dropped);   // New, and the set holds 3.
+  EXPECT_FALSE(record("a").distinct_dropped);  // Already counted.
+  EXPECT_FALSE(record("").distinct_dropped);   // No value: a match, nothing to count.
+}
+
+TYPED_TEST(AlertStoreTest, TwoReplicasCountingDistinctValuesAtOnceMakeOneAlert) {
+  this->rule_->threshold_field = "objectRef.name";
+  this->rule_->threshold = 15;
+  std::shared_ptr<alert::AlertStore> replicas[2] = {this->backend_->Replica(), this->backend_->Replica()};
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 120; ++i) {  // 30 distinct names, each read 4 times.
+    alert::MatchRecord m = this->Match(1);
+    m.distinct_value = "secret-" + std::to_string(i % 30);
+    matches.push_back(m);
+  }
+  std::atomic<int> opened{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); i < matches.size(); i += 4) {
+        absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
+        if (!r.ok()) errors.fetch_add(1);
+        else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(opened.load(), 1);
+  alert::MatchRecord last = this->Match(2);
+  last.distinct_value = "secret-0";
+  alert::RecordResult r;
+  ASSERT_NE(this->Record(last, &r), Outcome::kBelowThreshold);
+  EXPECT_EQ(r.alert_id, alert::AlertId("Test.Rule", "k", kT0 + absl::Seconds(1)));
+}
+
 class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -232,6 +284,37 @@ TEST_F(RedisStoreTest, OpenedAlertIsAppendedToItsPartitionStreamAndKeysExpire) {
   ASSERT_EQ((*keys)->elements, 1u);
   const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", ReplyText((*keys)->element[0])})->get()));
   EXPECT_GT(ttl_ms, 60 * 1000);  // The window (2 min) plus a minute of grace.
+  EXPECT_LE(ttl_ms, 3 * 60 * 1000);
+}
+
+TEST_F(RedisStoreTest, DistinctSetSharesTheWindowsHashSlotAndExpiryAndHoldsFingerprints) {
+  AlertOptions o;
+  o.redis_prefix = RedisEnv::Get().NextPrefix();
+  o.redis_partitions = 1;
+  const RedisAddress address = *ParseRedisUrl(RedisEnv::Get().url());
+  RedisAlertStore store(address, o);
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->dedup_period_minutes = 2;
+  rule->threshold = 15;
+  rule->threshold_field = "objectRef.name";
+  alert::MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = kT0;
+  m.distinct_value = "db-credentials";
+  ASSERT_EQ(store.Record(m)->outcome, Outcome::kBelowThreshold);
+  RedisConnection c(address, absl::Seconds(1));
+  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", o.redis_prefix + ":{p0}:d:*"});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ((*keys)->elements, 1u) << "the distinct set carries the window's {p0} hash tag";
+  const std::string set_key = ReplyText((*keys)->element[0]);
+  absl::StatusOr<RedisReply> members = c.Command({"SMEMBERS", set_key});
+  ASSERT_TRUE(members.ok());
+  ASSERT_EQ((*members)->elements, 1u);
+  EXPECT_EQ(ReplyText((*members)->element[0]).size(), 16u) << "a 64-bit fingerprint in hex, not the value";
+  const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", set_key})->get()));
+  EXPECT_GT(ttl_ms, 60 * 1000);
   EXPECT_LE(ttl_ms, 3 * 60 * 1000);
 }
 

@@ -14,6 +14,7 @@
 #include "server/alerts/alerting_evaluator.h"
 #include "server/engine_evaluator.h"
 #include "tests/server/test_files.h"
+#include "tests/testing/engine_fixtures.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/status_matchers.h"
 
@@ -51,8 +52,8 @@ std::vector<std::string> Lines(const std::string& path) {
 
 class AlertingEvaluatorTest : public ::testing::Test {
  protected:
-  void Start(AlertClock clock) {
-    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), kRule);
+  void Start(AlertClock clock, const std::string& rule_text = kRule) {
+    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), rule_text);
     rules_ = std::make_unique<RuleStore>(RuleStoreOptions{dir_.path(), EngineOptions{}, ""}, nullptr);
     ASSERT_THAT(rules_->Reload("test"), IsOk());
     engine_ = std::make_unique<EngineEvaluator>(rules_.get());
@@ -138,6 +139,54 @@ TEST_F(AlertingEvaluatorTest, EventClockReadsEventTimes) {
   // No time in the event: processing time, counted.
   Evaluate({R"({"verb":"exec"})"});
   EXPECT_EQ(metrics_.event_time_missing.load(), 1u);
+}
+
+// The pack's Kubernetes.BulkSecretAccess, as shipped: 15 distinct objectRef.name per user and client in 30 minutes.
+TEST_F(AlertingEvaluatorTest, BulkSecretAccessAlertsAtTheFifteenthDistinctSecret) {
+  std::ifstream in(::detect::testing::SourcePath("rules/aws_eks/secret_enumeration.yml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty()) << "rules/aws_eks/secret_enumeration.yml not found (DETECT_SOURCE_DIR?)";
+  Start(AlertClock::kProcessing, text.str());
+  const auto get = [](const std::string& user, const std::string& name) {
+    return R"({"kind":"Event","verb":"get","user":{"username":")" + user +
+           R"("},"userAgent":"kubectl","objectRef":{"resource":"secrets","namespace":"prod","name":")" + name +
+           R"("},"responseStatus":{"code":200},"p_log_type":"Amazon.EKS.Audit"})";
+  };
+  const std::string list = R"({"kind":"Event","verb":"list","user":{"username":"eve"},"userAgent":"kubectl",)"
+                           R"("objectRef":{"resource":"secrets","namespace":"prod"},"responseStatus":{"code":200},)"
+                           R"("p_log_type":"Amazon.EKS.Audit"})";
+  // 14 distinct secrets, each read three times, plus lists (no name): 45 matches, no alert.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> batch;
+    for (int i = 0; i < 14; ++i) batch.push_back(get("eve", "secret-" + std::to_string(i)));
+    batch.push_back(list);
+    v1::EvaluateResponse r = Evaluate(batch);
+    for (const v1::EventResult& e : r.results()) {
+      ASSERT_EQ(e.matches_size(), 1) << e.DebugString();
+      EXPECT_EQ(e.matches(0).alert_id(), "");
+      EXPECT_EQ(e.matches(0).threshold_distinct_field(), "objectRef.name");
+    }
+    now_ += absl::Minutes(1);
+  }
+  Evaluate({list, list});
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+  // Another user's 15th distinct secret is theirs alone.
+  Evaluate({get("mallory", "secret-14")});
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+  v1::EvaluateResponse fifteenth = Evaluate({get("eve", "secret-14")});
+  ASSERT_EQ(fifteenth.results(0).matches_size(), 1);
+  EXPECT_EQ(fifteenth.results(0).matches(0).distinct_value(), "secret-14");
+  EXPECT_EQ(fifteenth.results(0).matches(0).alert_id().size(), 32u);
+  EXPECT_EQ(metrics_.alerts_opened.load(), 1u);
+  ASSERT_TRUE(Eventually([&] { return Lines(dir_.Sub("alerts.ndjson")).size() == 1; }))
+      << ::testing::PrintToString(Lines(dir_.Sub("alerts.ndjson")));
+  const std::string line = Lines(dir_.Sub("alerts.ndjson"))[0];
+  EXPECT_THAT(line, HasSubstr("\"rule_id\":\"Kubernetes.BulkSecretAccess\""));
+  EXPECT_THAT(line, HasSubstr("\"dedup\":\"eve:kubectl\""));
+  EXPECT_THAT(line, HasSubstr("\"match_count\":48"));
+  EXPECT_THAT(line, HasSubstr("\"distinct_count\":15"));
+  EXPECT_THAT(line, HasSubstr("\"threshold_field\":\"objectRef.name\""));
 }
 
 // A store that fails while `down` is set.
