@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "alert/alert.h"
@@ -26,6 +27,14 @@ class AlertStore {
   // Applies one match atomically (two replicas recording matches of one key at once make exactly one alert).
   // An error means the match was not recorded (the caller may buffer and retry it).
   virtual absl::StatusOr<RecordResult> Record(const MatchRecord& match) = 0;
+  // Applies `matches` in order, each atomically (as Record), with one result per match; a store may batch
+  // them (the Redis store pipelines a batch into one round trip). The default calls Record for each.
+  virtual std::vector<absl::StatusOr<RecordResult>> RecordBatch(const std::vector<MatchRecord>& matches) {
+    std::vector<absl::StatusOr<RecordResult>> out;
+    out.reserve(matches.size());
+    for (const MatchRecord& m : matches) out.push_back(Record(m));
+    return out;
+  }
 };
 
 // The key of a window: rule id and dedup, joined unambiguously.

@@ -8,6 +8,7 @@
 #include <functional>
 #include <list>
 #include <string>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
@@ -29,6 +30,9 @@ class MemoryAlertStore final : public AlertStore {
  public:
   explicit MemoryAlertStore(MemoryStoreOptions options);
   absl::StatusOr<RecordResult> Record(const MatchRecord& match) override ABSL_LOCKS_EXCLUDED(mu_);
+  // One lock for the whole batch.
+  std::vector<absl::StatusOr<RecordResult>> RecordBatch(const std::vector<MatchRecord>& matches) override
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
@@ -38,6 +42,12 @@ class MemoryAlertStore final : public AlertStore {
     std::string key;
     Window window;
   };
+  struct Evicted {
+    std::string rule_id, dedup;
+  };
+  RecordResult RecordLocked(const MatchRecord& match, std::vector<Evicted>* evicted)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ReportEvictions(const std::vector<Evicted>& evicted);
   const MemoryStoreOptions options_;
   mutable absl::Mutex mu_;
   std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);  // Most recently used first.

@@ -18,8 +18,7 @@ void Open(const MatchRecord& m, Window* w) {
   a.title = m.title;
   a.severity = m.severity;
   a.highest_severity = m.severity;
-  a.alert_context_json = m.alert_context_json;
-  a.summary_json = m.summary_json;
+  OpenerFields(m, &a.alert_context_json, &a.summary_json);
   a.window_start = m.time;
   a.window_end = m.time + absl::Minutes(std::max(rule.dedup_period_minutes, 1));
   a.first_match_time = m.time;

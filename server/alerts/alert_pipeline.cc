@@ -78,37 +78,54 @@ bool AlertPipeline::RecordNow(const alert::MatchRecord& match, std::string* aler
   return true;
 }
 
+void AlertPipeline::BufferLocked(alert::MatchRecord match) {
+  if (buffer_.size() >= options_.redis_buffer) {
+    if (metrics_->buffer_overflow.fetch_add(1) % 1000 == 0) {
+      Log(LogLevel::kError, "alert store unreachable and replay buffer full: match not recorded",
+          {{"rule_id", match.rule->id}, {"buffer", static_cast<uint64_t>(buffer_.size())},
+           {"dropped_total", metrics_->buffer_overflow.load()}});
+    }
+    return;
+  }
+  alert::MaterializeOpener(&match);  // The buffer outlives the request the match's renderer reads.
+  buffer_.push_back(std::move(match));
+  metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
+}
+
 std::string AlertPipeline::Record(const alert::MatchRecord& match) {
+  std::vector<alert::MatchRecord> one = {match};
+  return std::move(RecordBatch(&one)[0]);
+}
+
+std::vector<std::string> AlertPipeline::RecordBatch(std::vector<alert::MatchRecord>* matches) {
+  std::vector<std::string> ids(matches->size());
+  if (matches->empty()) return ids;
   {
     absl::MutexLock lock(&mu_);
     if (!buffer_.empty()) {  // Keep order: while matches wait for the store, new ones wait behind them.
-      if (buffer_.size() >= options_.redis_buffer) {
-        if (metrics_->buffer_overflow.fetch_add(1) % 1000 == 0) {
-          Log(LogLevel::kError, "alert store unreachable and replay buffer full: match not recorded",
-              {{"rule_id", match.rule->id}, {"buffer", static_cast<uint64_t>(buffer_.size())},
-               {"dropped_total", metrics_->buffer_overflow.load()}});
-        }
-        return "";
-      }
-      buffer_.push_back(match);
-      metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
-      return "";
+      for (alert::MatchRecord& m : *matches) BufferLocked(std::move(m));
+      return ids;
     }
   }
-  std::string alert_id;
-  if (RecordNow(match, &alert_id)) return alert_id;
+  std::vector<absl::StatusOr<alert::RecordResult>> results = store_->RecordBatch(*matches);
+  std::vector<size_t> failed;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      metrics_->store_errors.fetch_add(1);
+      failed.push_back(i);
+      continue;
+    }
+    Apply(*results[i]);
+    ids[i] = std::move(results[i]->alert_id);
+  }
+  if (failed.empty()) return ids;
   absl::MutexLock lock(&mu_);
   if (buffer_.empty() && metrics_->degraded.exchange(1) == 0) {
     Log(LogLevel::kWarning, "alert store unreachable: alerting degraded, buffering matches",
         {{"store", options_.store}, {"buffer_limit", static_cast<uint64_t>(options_.redis_buffer)}});
   }
-  if (buffer_.size() < options_.redis_buffer) {
-    buffer_.push_back(match);
-    metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
-  } else {
-    metrics_->buffer_overflow.fetch_add(1);
-  }
-  return "";
+  for (size_t i : failed) BufferLocked(std::move((*matches)[i]));
+  return ids;
 }
 
 void AlertPipeline::ReplayLoop() {

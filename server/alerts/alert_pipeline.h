@@ -45,6 +45,10 @@ class AlertPipeline {
   // Records one match; returns the id of the alert it opened or joined ("" below the threshold, or when the
   // store is unreachable and the match was buffered).
   std::string Record(const alert::MatchRecord& match) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records `matches` in order, in one store call (the Redis store pipelines it into one round trip); returns
+  // one alert id per match. Matches the store could not take are materialized (alert::MaterializeOpener) and
+  // buffered; `matches` is left in a moved-from state.
+  std::vector<std::string> RecordBatch(std::vector<alert::MatchRecord>* matches) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stops replaying, delivers what is queued until `deadline`. Idempotent.
   void Shutdown(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
@@ -58,6 +62,8 @@ class AlertPipeline {
  private:
   void Apply(const alert::RecordResult& result);
   bool RecordNow(const alert::MatchRecord& match, std::string* alert_id);  // False: store unreachable.
+  // Appends to the replay buffer, or counts and logs the overflow.
+  void BufferLocked(alert::MatchRecord match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReplayLoop();
 
   const AlertOptions options_;

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -20,9 +22,11 @@ namespace {
 // ARGV: 1 match time (unix µs), 2 period (µs), 3 threshold, 4 max sample ids, 5 update interval (µs), 6 event id,
 // 7 severity (0-4), 8 alert id should this match open the window, 9 distinct value's fingerprint (hex; empty:
 // none), 10 most distinct values per window (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13.. the
-// opening match's fields (name, value, ...).
+// opening match's fields (name, value, ...), sent only when the window must open: without them (exactly 12 ARGV)
+// a match that would open a window changes nothing and returns {4}, and the caller sends it again with them, so
+// the common case (joining an open window) carries no rule metadata and renders no alert context.
 // Returns {outcome, alert id, distinct value dropped (0/1)[, the alert's fields]}: outcome 0 below threshold,
-// 1 opened, 2 updated, 3 joined.
+// 1 opened, 2 updated, 3 joined, 4 the window must open: send the opening fields.
 constexpr char kScript[] = R"lua(
 local now = tonumber(ARGV[1])
 local sev = tonumber(ARGV[7])
@@ -30,6 +34,7 @@ local function num(x) return string.format('%.0f', x) end
 local w = redis.call('HMGET', KEYS[1], 'end', 'alerted', 'last_emit', 'first', 'last', 'hsev', 'id', 'samples')
 local wend = tonumber(w[1])
 if wend == nil or now >= wend then
+  if #ARGV <= 12 then return {4, '', 0} end
   redis.call('DEL', KEYS[1], KEYS[2])
   wend = now + tonumber(ARGV[2])
   local f = {'start', ARGV[1], 'end', num(wend), 'count', '0', 'alerted', '0', 'last_emit', '0', 'first', ARGV[1],
@@ -121,7 +126,7 @@ std::string RedisAlertStore::StreamKey(const std::string& prefix, int partition)
 RedisAlertStore::RedisAlertStore(const RedisAddress& address, const AlertOptions& options)
     : options_(options), pool_(address, options.redis_timeout, 4), sha_(Sha1Hex(kScript)) {}
 
-absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRecord& m) {
+std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool with_opener) const {
   const alert::RuleMeta& rule = *m.rule;
   const std::string key_hash = alert::AlertId(rule.id, m.dedup, absl::UnixEpoch());
   const int partition = static_cast<int>(std::stoull(key_hash.substr(0, 8), nullptr, 16) %
@@ -134,29 +139,75 @@ absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRe
       absl::StrCat(Micros(m.time)), absl::StrCat(absl::ToInt64Microseconds(period)),
       absl::StrCat(std::max(rule.threshold, 1)), absl::StrCat(options_.policy.max_sample_event_ids),
       absl::StrCat(absl::ToInt64Microseconds(options_.policy.update_interval)), m.event_id,
-      absl::StrCat(static_cast<int>(m.severity)), alert::AlertId(rule.id, m.dedup, m.time),
+      absl::StrCat(static_cast<int>(m.severity)), with_opener ? alert::AlertId(rule.id, m.dedup, m.time) : "",
       distinct && !m.distinct_value.empty() ? absl::StrFormat("%016x", alert::DistinctFingerprint(m.distinct_value))
                                             : std::string(),
       distinct ? absl::StrCat(alert::DistinctBound(rule, options_.policy)) : "0",
-      absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen),
-      "rule_id", rule.id, "dedup", m.dedup, "title", m.title, "sev", absl::StrCat(static_cast<int>(m.severity)),
-      "ctx", m.alert_context_json, "sum", m.summary_json, "r:display", rule.display_name, "r:desc",
-      rule.description, "r:runbook", rule.runbook, "r:ref", rule.reference, "r:tags", absl::StrJoin(rule.tags, "\n"),
-      "r:mitre", absl::StrJoin(rule.mitre, "\n"), "r:period", absl::StrCat(rule.dedup_period_minutes),
-      "r:threshold", absl::StrCat(rule.threshold), "r:tfield", rule.threshold_field};
-  RedisPool::Lease conn = pool_.Acquire();
-  absl::StatusOr<RedisReply> reply = conn->Command(argv);
-  if (reply.ok() && IsErrorReply(reply->get()) && absl::StartsWith(ReplyText(reply->get()), "NOSCRIPT")) {
-    argv[0] = "EVAL";
-    argv[1] = kScript;
-    reply = conn->Command(argv);
+      absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen)};
+  if (!with_opener) return argv;
+  std::string context, summary;
+  alert::OpenerFields(m, &context, &summary);
+  argv.insert(argv.end(),
+              {"rule_id", rule.id, "dedup", m.dedup, "title", m.title, "sev",
+               absl::StrCat(static_cast<int>(m.severity)), "ctx", std::move(context), "sum", std::move(summary),
+               "r:display", rule.display_name, "r:desc", rule.description, "r:runbook", rule.runbook, "r:ref",
+               rule.reference, "r:tags", absl::StrJoin(rule.tags, "\n"), "r:mitre", absl::StrJoin(rule.mitre, "\n"),
+               "r:period", absl::StrCat(rule.dedup_period_minutes), "r:threshold", absl::StrCat(rule.threshold),
+               "r:tfield", rule.threshold_field});
+  return argv;
+}
+
+std::vector<absl::StatusOr<RedisReply>> RedisAlertStore::Run(RedisConnection* conn,
+                                                             std::vector<std::vector<std::string>> commands) {
+  std::vector<absl::StatusOr<RedisReply>> replies = conn->Pipeline(commands);
+  std::vector<size_t> noscript;
+  for (size_t i = 0; i < replies.size(); ++i) {
+    if (replies[i].ok() && IsErrorReply(replies[i]->get()) &&
+        absl::StartsWith(ReplyText(replies[i]->get()), "NOSCRIPT")) {
+      noscript.push_back(i);  // The script did not run: nothing changed; load it and send these again.
+    }
   }
+  if (noscript.empty()) return replies;
+  absl::StatusOr<RedisReply> load = conn->Command({"SCRIPT", "LOAD", kScript});
+  if (!load.ok()) {
+    for (size_t i : noscript) replies[i] = load.status();
+    return replies;
+  }
+  std::vector<std::vector<std::string>> again;
+  for (size_t i : noscript) again.push_back(std::move(commands[i]));
+  std::vector<absl::StatusOr<RedisReply>> retried = conn->Pipeline(again);
+  for (size_t j = 0; j < noscript.size(); ++j) replies[noscript[j]] = std::move(retried[j]);
+  return replies;
+}
+
+namespace {
+
+// Window keys (rule id, dedup) by pointer into the batch's records, compared by value.
+struct KeyHash {
+  size_t operator()(const std::pair<const std::string*, const std::string*>& k) const {
+    return absl::HashOf(*k.first, *k.second);
+  }
+};
+struct KeyEq {
+  bool operator()(const std::pair<const std::string*, const std::string*>& a,
+                  const std::pair<const std::string*, const std::string*>& b) const {
+    return *a.first == *b.first && *a.second == *b.second;
+  }
+};
+
+// One script reply; code 4 (the window must open) is returned as outcome kBelowThreshold with `needs_open`.
+absl::StatusOr<alert::RecordResult> ParseReply(const absl::StatusOr<RedisReply>& reply, bool* needs_open) {
+  *needs_open = false;
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (IsErrorReply(r)) return absl::InternalError(absl::StrCat("redis alert script: ", ReplyText(r)));
   if (r->type != REDIS_REPLY_ARRAY || r->elements < 3) return absl::InternalError("redis alert script: bad reply");
   alert::RecordResult result;
   const int64_t code = r->element[0]->integer;
+  if (code == 4) {
+    *needs_open = true;
+    return result;
+  }
   result.outcome = code == 1   ? alert::Outcome::kAlertOpened
                    : code == 2 ? alert::Outcome::kAlertUpdated
                    : code == 3 ? alert::Outcome::kAlertJoined
@@ -166,12 +217,67 @@ absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRe
   if (r->elements >= 4 && r->element[3]->type == REDIS_REPLY_ARRAY) {
     std::vector<std::pair<std::string, std::string>> fields;
     const redisReply* all = r->element[3];
+    fields.reserve(all->elements / 2);
     for (size_t i = 0; i + 1 < all->elements; i += 2) {
       fields.emplace_back(ReplyText(all->element[i]), ReplyText(all->element[i + 1]));
     }
     result.emit = AlertFromFields(fields);
   }
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<alert::RecordResult> RedisAlertStore::Record(const alert::MatchRecord& match) {
+  return std::move(RecordAll({&match})[0]);
+}
+
+std::vector<absl::StatusOr<alert::RecordResult>> RedisAlertStore::RecordBatch(
+    const std::vector<alert::MatchRecord>& matches) {
+  std::vector<const alert::MatchRecord*> all;
+  all.reserve(matches.size());
+  for (const alert::MatchRecord& m : matches) all.push_back(&m);
+  return RecordAll(all);
+}
+
+std::vector<absl::StatusOr<alert::RecordResult>> RedisAlertStore::RecordAll(
+    const std::vector<const alert::MatchRecord*>& matches) {
+  std::vector<absl::StatusOr<alert::RecordResult>> out;
+  out.reserve(matches.size());
+  if (matches.empty()) return out;
+  RedisPool::Lease conn = pool_.Acquire();
+  // Round trip 1: every match without its opening fields.
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(matches.size());
+  for (const alert::MatchRecord* m : matches) commands.push_back(Argv(*m, /*with_opener=*/false));
+  std::vector<absl::StatusOr<RedisReply>> replies = Run(conn.operator->(), std::move(commands));
+  std::vector<size_t> to_open;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    bool needs_open = false;
+    out.push_back(ParseReply(replies[i], &needs_open));
+    if (needs_open) to_open.push_back(i);
+  }
+  // Then the matches that found no open window, in their order, until none is left: in each round the first
+  // match of each key sends the opening fields (and opens the window), the others of its key join it without
+  // them (one asks again only if it falls after the window it would have joined, event clock).
+  while (!to_open.empty()) {
+    absl::flat_hash_set<std::pair<const std::string*, const std::string*>, KeyHash, KeyEq> opening;
+    std::vector<std::vector<std::string>> round;
+    round.reserve(to_open.size());
+    for (size_t i : to_open) {
+      const alert::MatchRecord& m = *matches[i];
+      round.push_back(Argv(m, /*with_opener=*/opening.insert({&m.rule->id, &m.dedup}).second));
+    }
+    std::vector<absl::StatusOr<RedisReply>> round_replies = Run(conn.operator->(), std::move(round));
+    std::vector<size_t> again;
+    for (size_t j = 0; j < to_open.size(); ++j) {
+      bool needs_open = false;
+      out[to_open[j]] = ParseReply(round_replies[j], &needs_open);
+      if (needs_open) again.push_back(to_open[j]);
+    }
+    to_open = std::move(again);
+  }
+  return out;
 }
 
 alert::AlertRecord AlertFromFields(const std::vector<std::pair<std::string, std::string>>& fields) {

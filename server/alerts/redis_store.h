@@ -25,12 +25,22 @@ class RedisAlertStore final : public alert::AlertStore {
   // Does not connect: the first Record does (and fails with Unavailable while Redis is down).
   RedisAlertStore(const RedisAddress& address, const AlertOptions& options);
   absl::StatusOr<alert::RecordResult> Record(const alert::MatchRecord& match) override;
+  // One pipelined round trip for the batch, and a second for the matches that open a window (only those send
+  // the opening match's fields and rule metadata). Each match is still one atomic script call.
+  std::vector<absl::StatusOr<alert::RecordResult>> RecordBatch(
+      const std::vector<alert::MatchRecord>& matches) override;
 
   static std::string StreamKey(const std::string& prefix, int partition);
   // The script's source (for tests and docs).
   static const char* Script();
 
  private:
+  std::vector<absl::StatusOr<alert::RecordResult>> RecordAll(const std::vector<const alert::MatchRecord*>& matches);
+  // The script call for `m`; with_opener adds the fields a window keeps from its opening match.
+  std::vector<std::string> Argv(const alert::MatchRecord& m, bool with_opener) const;
+  // Pipelines `commands` (EVALSHA calls); loads the script and sends again those that found it missing.
+  std::vector<absl::StatusOr<RedisReply>> Run(RedisConnection* conn, std::vector<std::vector<std::string>> commands);
+
   const AlertOptions options_;
   RedisPool pool_;
   const std::string sha_;

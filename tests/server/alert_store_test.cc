@@ -243,6 +243,56 @@ TYPED_TEST(AlertStoreTest, TwoReplicasCountingDistinctValuesAtOnceMakeOneAlert) 
   EXPECT_EQ(r.alert_id, alert::AlertId("Test.Rule", "k", kT0 + absl::Seconds(1)));
 }
 
+TYPED_TEST(AlertStoreTest, ABatchGivesWhatOneByOneGives) {
+  this->options_.policy.update_interval = absl::Seconds(5);
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 60; ++i) {  // Three keys interleaved, 150 s: three 1-minute windows each, threshold 3.
+    matches.push_back(this->Match(i * 2.5, "k" + std::to_string(i % 3), i % 7 == 0 ? Severity::kHigh : Severity::kLow));
+  }
+  TypeParam one_by_one_backend(this->options_), batch_backend(this->options_);
+  std::shared_ptr<alert::AlertStore> one = one_by_one_backend.Replica(), batch = batch_backend.Replica();
+  std::vector<absl::StatusOr<alert::RecordResult>> batched = batch->RecordBatch(matches);
+  ASSERT_EQ(batched.size(), matches.size());
+  int opened = 0;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    absl::StatusOr<alert::RecordResult> single = one->Record(matches[i]);
+    ASSERT_TRUE(single.ok() && batched[i].ok()) << i << ": " << single.status() << " / " << batched[i].status();
+    EXPECT_EQ(batched[i]->outcome, single->outcome) << "match " << i;
+    EXPECT_EQ(batched[i]->alert_id, single->alert_id) << "match " << i;
+    ASSERT_EQ(batched[i]->emit.has_value(), single->emit.has_value()) << "match " << i;
+    if (single->emit.has_value()) {
+      EXPECT_EQ(batched[i]->emit->match_count, single->emit->match_count);
+      EXPECT_EQ(batched[i]->emit->alert_context_json, single->emit->alert_context_json);
+      EXPECT_EQ(batched[i]->emit->highest_severity, single->emit->highest_severity);
+    }
+    if (single->outcome == Outcome::kAlertOpened) ++opened;
+  }
+  EXPECT_EQ(opened, 9);  // Three keys, three windows each (the third has 4 matches).
+}
+
+TYPED_TEST(AlertStoreTest, OnlyTheMatchThatOpensAWindowRendersItsFields) {
+  static std::atomic<int> renders{0};
+  renders = 0;
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 10; ++i) {
+    alert::MatchRecord m = this->Match(i);
+    m.alert_context_json.clear();
+    m.render_opener = [](const void*, std::string* ctx, std::string* sum) {
+      renders.fetch_add(1);
+      *ctx = R"({"rendered":true})";
+      *sum = "{}";
+    };
+    matches.push_back(m);
+  }
+  std::vector<absl::StatusOr<alert::RecordResult>> first = this->store_->RecordBatch(
+      std::vector<alert::MatchRecord>(matches.begin(), matches.begin() + 5));
+  for (size_t i = 5; i < matches.size(); ++i) ASSERT_TRUE(this->store_->Record(matches[i]).ok());
+  EXPECT_EQ(renders.load(), 1);
+  ASSERT_TRUE(first[2].ok());
+  ASSERT_TRUE(first[2]->emit.has_value());
+  EXPECT_EQ(first[2]->emit->alert_context_json, R"({"rendered":true})");
+}
+
 class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

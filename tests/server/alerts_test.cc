@@ -227,5 +227,46 @@ TEST(AlertPipelineTest, UnreachableStoreBuffersBoundedAndReplaysInOrder) {
   EXPECT_NE(pipeline.Record(m), "");
 }
 
+// A match whose alert context is rendered on demand, from a source that dies with the request: buffered while
+// the store is down, it is rendered before it is buffered, so the replayed alert has its fields.
+TEST(AlertPipelineTest, BufferedMatchesAreRenderedBeforeTheirRequestEnds) {
+  std::atomic<bool> down{true};
+  AlertMetrics metrics;
+  AlertOptions o;
+  AlertPipeline pipeline(o, std::make_unique<FlakyStore>(&down), false, nullptr, &metrics);
+  absl::Mutex mu;
+  std::vector<alert::AlertRecord> emitted;
+  pipeline.SetObserver([&](const alert::AlertRecord& a) {
+    absl::MutexLock lock(&mu);
+    emitted.push_back(a);
+  });
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 2;
+  {
+    auto source = std::make_unique<std::string>(R"({"who":"alice"})");
+    std::vector<alert::MatchRecord> batch(2);
+    for (alert::MatchRecord& m : batch) {
+      m.rule = rule;
+      m.dedup = "k";
+      m.time = absl::FromUnixSeconds(1700000000);
+      m.render_opener = [](const void* src, std::string* ctx, std::string* sum) {
+        *ctx = *static_cast<const std::string*>(src);
+        *sum = R"({"s":1})";
+      };
+      m.opener_source = source.get();
+    }
+    EXPECT_THAT(pipeline.RecordBatch(&batch), ::testing::ElementsAre("", ""));
+    EXPECT_EQ(metrics.buffered.load(), 2);
+    source->assign("gone");  // The request is over: what the renderer would read now is wrong.
+  }
+  down = false;
+  ASSERT_TRUE(Eventually([&] { return metrics.buffered.load() == 0; }));
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(emitted.size(), 1u);
+  EXPECT_EQ(emitted[0].alert_context_json, R"({"who":"alice"})");
+  EXPECT_EQ(emitted[0].summary_json, R"({"s":1})");
+}
+
 }  // namespace
 }  // namespace detect::server
