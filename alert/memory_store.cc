@@ -1,6 +1,7 @@
 // MemoryAlertStore: an LRU map of windows.
 #include "alert/memory_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -28,6 +29,7 @@ RecordResult MemoryAlertStore::RecordLocked(const MatchRecord& match, std::vecto
       if (!WindowEnded(victim.window, match.time)) {
         evicted->push_back({victim.window.alert.rule->id, victim.window.alert.dedup});
       }
+      pending_.erase(victim.key);
       index_.erase(victim.key);
       lru_.pop_back();
     }
@@ -37,10 +39,35 @@ RecordResult MemoryAlertStore::RecordLocked(const MatchRecord& match, std::vecto
     lru_.splice(lru_.begin(), lru_, it->second);
   }
   Window& w = it->second->window;
+  if (WindowEnded(w, match.time)) {  // This match opens a new window: deliver the old one's final count first.
+    if (pending_.erase(it->second->key) > 0 && TakeFinalUpdate(&w)) result.final_update = w.alert;
+  }
   result.outcome = ApplyMatch(match, options_.policy, &w, &result.distinct_dropped);
   if (result.outcome != Outcome::kBelowThreshold) result.alert_id = w.alert.alert_id;
-  if (result.outcome == Outcome::kAlertOpened || result.outcome == Outcome::kAlertUpdated) result.emit = w.alert;
+  if (result.outcome == Outcome::kAlertOpened || result.outcome == Outcome::kAlertUpdated) {
+    result.emit = w.alert;
+    pending_.erase(it->second->key);
+  } else if (result.outcome == Outcome::kAlertJoined) {
+    // Due within the update interval, and within the window (so by its end on the processing clock).
+    const absl::Duration period = absl::Minutes(std::max(match.rule->dedup_period_minutes, 1));
+    pending_.try_emplace(it->second->key, options_.now() + std::min(options_.policy.update_interval, period));
+  }
   return result;
+}
+
+absl::StatusOr<std::vector<AlertRecord>> MemoryAlertStore::FlushDue(absl::Time now) {
+  std::vector<AlertRecord> out;
+  absl::MutexLock lock(&mu_);
+  for (auto it = pending_.begin(); it != pending_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    auto w = index_.find(it->first);
+    if (w != index_.end() && TakeFinalUpdate(&w->second->window)) out.push_back(w->second->window.alert);
+    pending_.erase(it++);
+  }
+  return out;
 }
 
 void MemoryAlertStore::ReportEvictions(const std::vector<Evicted>& evicted) {

@@ -21,6 +21,8 @@ struct MemoryStoreOptions {
   // distinct-threshold rule whose distinct set is full (policy.max_distinct_values 100 fingerprints).
   size_t max_windows = 100000;
   WindowPolicy policy;
+  // Processing time, for when a final update is due (FlushDue).
+  std::function<absl::Time()> now = absl::Now;
   // Called (outside no lock: keep it cheap) for each open window evicted, with its rule id and dedup.
   std::function<void(const std::string& rule_id, const std::string& dedup)> on_evict;
 };
@@ -33,6 +35,8 @@ class MemoryAlertStore final : public AlertStore {
   // One lock for the whole batch.
   std::vector<absl::StatusOr<RecordResult>> RecordBatch(const std::vector<MatchRecord>& matches) override
       ABSL_LOCKS_EXCLUDED(mu_);
+
+  absl::StatusOr<std::vector<AlertRecord>> FlushDue(absl::Time now) override ABSL_LOCKS_EXCLUDED(mu_);
 
   size_t size() const ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
@@ -52,6 +56,8 @@ class MemoryAlertStore final : public AlertStore {
   mutable absl::Mutex mu_;
   std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);  // Most recently used first.
   absl::flat_hash_map<std::string, std::list<Entry>::iterator> index_ ABSL_GUARDED_BY(mu_);
+  // Alerts with matches not yet delivered: window key -> when the final update is due (processing time).
+  absl::flat_hash_map<std::string, absl::Time> pending_ ABSL_GUARDED_BY(mu_);
   std::atomic<uint64_t> evictions_{0};
 };
 

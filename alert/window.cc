@@ -12,6 +12,7 @@ void Open(const MatchRecord& m, Window* w) {
   w->open = true;
   w->alerted = false;
   w->last_emitted = absl::InfinitePast();
+  w->emitted_count = 0;
   w->distinct.clear();
   a.rule = m.rule;
   a.dedup = m.dedup;
@@ -73,13 +74,23 @@ Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w, 
     if (progress < std::max(m.rule->threshold, 1)) return Outcome::kBelowThreshold;
     w->alerted = true;
     w->last_emitted = m.time;
+    w->emitted_count = a.match_count;
     a.state = AlertState::kOpened;
     return Outcome::kAlertOpened;
   }
   if (m.time - w->last_emitted < policy.update_interval) return Outcome::kAlertJoined;
   w->last_emitted = m.time;
+  w->emitted_count = a.match_count;
   a.state = AlertState::kUpdated;
   return Outcome::kAlertUpdated;
+}
+
+bool TakeFinalUpdate(Window* w) {
+  if (!w->open || !w->alerted || w->alert.match_count <= w->emitted_count) return false;
+  w->last_emitted = w->alert.last_match_time;
+  w->emitted_count = w->alert.match_count;
+  w->alert.state = AlertState::kUpdated;
+  return true;
 }
 
 }  // namespace detect::alert

@@ -40,6 +40,7 @@ struct Window {
   AlertRecord alert;  // Opening match's fields, counts and times; alert_id set when the window opens.
   bool alerted = false;
   absl::Time last_emitted = absl::InfinitePast();
+  int64_t emitted_count = 0;  // alert.match_count when the alert was last emitted.
   absl::flat_hash_set<uint64_t> distinct;  // Fingerprints (DistinctFingerprint) of the values counted.
 };
 
@@ -55,6 +56,11 @@ uint64_t DistinctFingerprint(absl::string_view value);
 // is set when the match's distinct value was new but the window's distinct set was full.
 Outcome ApplyMatch(const MatchRecord& match, const WindowPolicy& policy, Window* window,
                    bool* distinct_dropped = nullptr);
+
+// The final update of an alert whose last matches were counted but not delivered (kAlertJoined since its last
+// emission): marks the window emitted and returns true with `window->alert` (state "updated") to deliver; false
+// when there is nothing new to deliver.
+bool TakeFinalUpdate(Window* window);
 
 // True once the window has ended at `now` (a store may forget it).
 inline bool WindowEnded(const Window& w, absl::Time now) { return !w.open || now >= w.alert.window_end; }

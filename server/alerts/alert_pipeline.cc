@@ -13,6 +13,7 @@ namespace detect::server {
 namespace {
 
 constexpr absl::Duration kReplayPoll = absl::Milliseconds(200);
+constexpr absl::Duration kFlushPoll = absl::Seconds(1);
 
 }  // namespace
 
@@ -36,6 +37,7 @@ AlertPipeline::AlertPipeline(const AlertOptions& options, std::unique_ptr<alert:
       log_(std::move(log)),
       metrics_(metrics) {
   replayer_ = std::thread([this] { ReplayLoop(); });
+  flusher_ = std::thread([this] { FlushLoop(); });
 }
 
 AlertPipeline::~AlertPipeline() { Shutdown(absl::Now()); }
@@ -57,14 +59,45 @@ void AlertPipeline::Apply(const alert::RecordResult& r) {
     case alert::Outcome::kAlertOpened: metrics_->alerts_opened.fetch_add(1); break;
     case alert::Outcome::kAlertUpdated: metrics_->alerts_updated.fetch_add(1); break;
   }
-  if (!r.emit.has_value()) return;
+  if (r.final_update.has_value()) {
+    metrics_->alerts_updated.fetch_add(1);
+    metrics_->final_updates.fetch_add(1);
+    Emit(*r.final_update);
+  }
+  if (r.emit.has_value()) Emit(*r.emit);
+}
+
+void AlertPipeline::Emit(const alert::AlertRecord& alert) {
   std::function<void(const alert::AlertRecord&)> observer;
   {
     absl::MutexLock lock(&mu_);
     observer = observer_;
   }
-  if (observer) observer(*r.emit);
-  if (!store_logs_alerts_ && log_ != nullptr) log_->Append(*r.emit);
+  if (observer) observer(alert);
+  if (!store_logs_alerts_ && log_ != nullptr) log_->Append(alert);
+}
+
+void AlertPipeline::Flush(absl::Time now) {
+  absl::StatusOr<std::vector<alert::AlertRecord>> due = store_->FlushDue(now);
+  if (!due.ok()) {
+    metrics_->store_errors.fetch_add(1);
+    return;
+  }
+  for (const alert::AlertRecord& a : *due) {
+    metrics_->alerts_updated.fetch_add(1);
+    metrics_->final_updates.fetch_add(1);
+    Emit(a);
+  }
+}
+
+void AlertPipeline::FlushLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), kFlushPoll)) return;
+    }
+    Flush(absl::Now());
+  }
 }
 
 bool AlertPipeline::RecordNow(const alert::MatchRecord& match, std::string* alert_id) {
@@ -164,6 +197,10 @@ void AlertPipeline::Shutdown(absl::Time deadline) {
     }
   }
   if (replayer_.joinable()) replayer_.join();
+  if (flusher_.joinable()) flusher_.join();
+  // This process's windows die with it: deliver every alert's latest count now. (Redis windows outlive it;
+  // any replica flushes them when due.)
+  if (!store_logs_alerts_) Flush(absl::InfiniteFuture());
   if (log_ != nullptr) log_->Stop(deadline);
 }
 

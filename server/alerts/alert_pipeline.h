@@ -61,6 +61,10 @@ class AlertPipeline {
 
  private:
   void Apply(const alert::RecordResult& result);
+  void Emit(const alert::AlertRecord& alert) ABSL_LOCKS_EXCLUDED(mu_);
+  // Delivers the final updates due at `now` (AlertStore::FlushDue).
+  void Flush(absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
+  void FlushLoop();
   bool RecordNow(const alert::MatchRecord& match, std::string* alert_id);  // False: store unreachable.
   // Appends to the replay buffer, or counts and logs the overflow.
   void BufferLocked(alert::MatchRecord match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -76,6 +80,7 @@ class AlertPipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(const alert::AlertRecord&)> observer_ ABSL_GUARDED_BY(mu_);
   std::thread replayer_;
+  std::thread flusher_;  // Every second: final updates that are due.
 };
 
 // The in-process alert log: a bounded queue and one delivery thread. Thread-safe.

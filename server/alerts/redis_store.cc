@@ -18,28 +18,43 @@
 namespace detect::server {
 namespace {
 
-// KEYS: 1 window hash, 2 distinct-value set, 3 alert stream.
+// KEYS: 1 window hash, 2 distinct-value set, 3 alert stream, 4 final-update schedule (sorted set of window keys
+// by due time); all four in one hash slot.
 // ARGV: 1 match time (unix µs), 2 period (µs), 3 threshold, 4 max sample ids, 5 update interval (µs), 6 event id,
 // 7 severity (0-4), 8 alert id should this match open the window, 9 distinct value's fingerprint (hex; empty:
-// none), 10 most distinct values per window (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13.. the
-// opening match's fields (name, value, ...), sent only when the window must open: without them (exactly 12 ARGV)
-// a match that would open a window changes nothing and returns {4}, and the caller sends it again with them, so
-// the common case (joining an open window) carries no rule metadata and renders no alert context.
-// Returns {outcome, alert id, distinct value dropped (0/1)[, the alert's fields]}: outcome 0 below threshold,
-// 1 opened, 2 updated, 3 joined, 4 the window must open: send the opening fields.
+// none), 10 most distinct values per window (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13 when a
+// final update of this alert is due should this match join it without an update (processing time, unix µs),
+// 14.. the opening match's fields (name, value, ...), sent only when the window must open: without them
+// (exactly 13 ARGV) a match that would open a window changes nothing and returns {4}, and the caller sends it
+// again with them, so the common case (joining an open window) carries no rule metadata and renders nothing.
+// Returns {outcome, alert id, distinct value dropped (0/1), the alert's fields or false, the previous window's
+// final update or false}: outcome 0 below threshold, 1 opened, 2 updated, 3 joined, 4 send the opening fields.
 constexpr char kScript[] = R"lua(
 local now = tonumber(ARGV[1])
 local sev = tonumber(ARGV[7])
 local function num(x) return string.format('%.0f', x) end
-local w = redis.call('HMGET', KEYS[1], 'end', 'alerted', 'last_emit', 'first', 'last', 'hsev', 'id', 'samples')
+local function emit(state)
+  local all = redis.call('HGETALL', KEYS[1])
+  all[#all + 1] = 'state'
+  all[#all + 1] = state
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[12], '*', unpack(all))
+  return all
+end
+local w = redis.call('HMGET', KEYS[1], 'end', 'alerted', 'last_emit', 'first', 'last', 'hsev', 'id', 'samples',
+                     'count', 'ecount')
 local wend = tonumber(w[1])
+local final = false
 if wend == nil or now >= wend then
-  if #ARGV <= 12 then return {4, '', 0} end
+  if #ARGV <= 13 then return {4, '', 0, false, false} end
+  if w[2] == '1' and redis.call('ZREM', KEYS[4], KEYS[1]) == 1 and tonumber(w[9]) > tonumber(w[10] or '0') then
+    redis.call('HSET', KEYS[1], 'last_emit', w[5], 'ecount', w[9])
+    final = emit('updated')
+  end
   redis.call('DEL', KEYS[1], KEYS[2])
   wend = now + tonumber(ARGV[2])
   local f = {'start', ARGV[1], 'end', num(wend), 'count', '0', 'alerted', '0', 'last_emit', '0', 'first', ARGV[1],
-             'last', ARGV[1], 'hsev', ARGV[7], 'id', ARGV[8], 'samples', '', 'dcount', '0'}
-  for i = 13, #ARGV do f[#f + 1] = ARGV[i] end
+             'last', ARGV[1], 'hsev', ARGV[7], 'id', ARGV[8], 'samples', '', 'dcount', '0', 'ecount', '0'}
+  for i = 14, #ARGV do f[#f + 1] = ARGV[i] end
   redis.call('HSET', KEYS[1], unpack(f))
   w = {num(wend), '0', '0', ARGV[1], ARGV[1], ARGV[7], ARGV[8], ''}
 end
@@ -72,23 +87,46 @@ redis.call('PEXPIRE', KEYS[1], ARGV[11])
 local id = w[7]
 local state
 if w[2] == '0' then
-  if progress < tonumber(ARGV[3]) then return {0, id, dropped} end
+  if progress < tonumber(ARGV[3]) then return {0, id, dropped, false, final} end
   state = 'opened'
-  redis.call('HSET', KEYS[1], 'alerted', '1', 'last_emit', ARGV[1])
+  redis.call('HSET', KEYS[1], 'alerted', '1', 'last_emit', ARGV[1], 'ecount', tostring(count))
 else
-  if now - tonumber(w[3]) < tonumber(ARGV[5]) then return {3, id, dropped} end
+  if now - tonumber(w[3]) < tonumber(ARGV[5]) then
+    redis.call('ZADD', KEYS[4], 'NX', ARGV[13], KEYS[1])
+    return {3, id, dropped, false, final}
+  end
   state = 'updated'
-  redis.call('HSET', KEYS[1], 'last_emit', ARGV[1])
+  redis.call('HSET', KEYS[1], 'last_emit', ARGV[1], 'ecount', tostring(count))
 end
-local all = redis.call('HGETALL', KEYS[1])
-all[#all + 1] = 'state'
-all[#all + 1] = state
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[12], '*', unpack(all))
-if state == 'opened' then return {1, id, dropped, all} end
-return {2, id, dropped, all}
+redis.call('ZREM', KEYS[4], KEYS[1])
+local all = emit(state)
+if state == 'opened' then return {1, id, dropped, all, final} end
+return {2, id, dropped, all, final}
+)lua";
+
+// KEYS: 1 final-update schedule of one partition, 2 its alert stream. ARGV: 1 now (processing time, unix µs),
+// 2 most windows to flush, 3 stream MAXLEN. The windows named in the schedule share its hash slot (their keys
+// carry its {pN} tag). Returns the alerts it appended (each as field/value pairs).
+constexpr char kFlushScript[] = R"lua(
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local out = {}
+for _, wkey in ipairs(due) do
+  redis.call('ZREM', KEYS[1], wkey)
+  local w = redis.call('HMGET', wkey, 'alerted', 'count', 'ecount', 'last')
+  if w[1] == '1' and tonumber(w[2]) > tonumber(w[3] or '0') then
+    redis.call('HSET', wkey, 'last_emit', w[4], 'ecount', w[2])
+    local all = redis.call('HGETALL', wkey)
+    all[#all + 1] = 'state'
+    all[#all + 1] = 'updated'
+    redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', unpack(all))
+    out[#out + 1] = all
+  end
+end
+return out
 )lua";
 
 constexpr int64_t kStreamMaxLen = 100000;
+constexpr int kFlushBatch = 1000;
 constexpr absl::Duration kKeyGrace = absl::Minutes(1);
 
 std::string Sha1Hex(absl::string_view s) {
@@ -115,6 +153,16 @@ Severity SeverityOf(absl::string_view s) {
   return static_cast<Severity>(std::clamp(v, 0, 4));
 }
 
+// An alert from a reply of field/value pairs.
+alert::AlertRecord AlertFromReply(const redisReply* all) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  fields.reserve(all->elements / 2);
+  for (size_t i = 0; i + 1 < all->elements; i += 2) {
+    fields.emplace_back(ReplyText(all->element[i]), ReplyText(all->element[i + 1]));
+  }
+  return AlertFromFields(fields);
+}
+
 }  // namespace
 
 const char* RedisAlertStore::Script() { return kScript; }
@@ -123,8 +171,35 @@ std::string RedisAlertStore::StreamKey(const std::string& prefix, int partition)
   return absl::StrCat(prefix, ":{p", partition, "}:alerts");
 }
 
+std::string RedisAlertStore::DueKey(const std::string& prefix, int partition) {
+  return absl::StrCat(prefix, ":{p", partition, "}:due");
+}
+
+absl::StatusOr<std::vector<alert::AlertRecord>> RedisAlertStore::FlushDue(absl::Time now) {
+  std::vector<alert::AlertRecord> out;
+  RedisPool::Lease conn = pool_.Acquire();
+  std::vector<std::vector<std::string>> commands;
+  for (int p = 0; p < std::max(options_.redis_partitions, 1); ++p) {
+    commands.push_back({"EVALSHA", flush_sha_, "2", DueKey(options_.redis_prefix, p),
+                        StreamKey(options_.redis_prefix, p), absl::StrCat(Micros(now)), absl::StrCat(kFlushBatch),
+                        absl::StrCat(kStreamMaxLen)});
+  }
+  std::vector<absl::StatusOr<RedisReply>> replies = Run(conn.operator->(), std::move(commands), kFlushScript);
+  for (const absl::StatusOr<RedisReply>& reply : replies) {
+    if (!reply.ok()) return reply.status();
+    const redisReply* r = reply->get();
+    if (IsErrorReply(r)) return absl::InternalError(absl::StrCat("redis flush script: ", ReplyText(r)));
+    if (r->type != REDIS_REPLY_ARRAY) return absl::InternalError("redis flush script: bad reply");
+    for (size_t i = 0; i < r->elements; ++i) out.push_back(AlertFromReply(r->element[i]));
+  }
+  return out;
+}
+
 RedisAlertStore::RedisAlertStore(const RedisAddress& address, const AlertOptions& options)
-    : options_(options), pool_(address, options.redis_timeout, 4), sha_(Sha1Hex(kScript)) {}
+    : options_(options),
+      pool_(address, options.redis_timeout, 4),
+      sha_(Sha1Hex(kScript)),
+      flush_sha_(Sha1Hex(kFlushScript)) {}
 
 std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool with_opener) const {
   const alert::RuleMeta& rule = *m.rule;
@@ -135,7 +210,8 @@ std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool
   const absl::Duration period = absl::Minutes(std::max(rule.dedup_period_minutes, 1));
   const bool distinct = !rule.threshold_field.empty();
   std::vector<std::string> argv = {
-      "EVALSHA", sha_, "3", slot + "w:" + key_hash, slot + "d:" + key_hash, StreamKey(options_.redis_prefix, partition),
+      "EVALSHA", sha_, "4", slot + "w:" + key_hash, slot + "d:" + key_hash, StreamKey(options_.redis_prefix, partition),
+      DueKey(options_.redis_prefix, partition),
       absl::StrCat(Micros(m.time)), absl::StrCat(absl::ToInt64Microseconds(period)),
       absl::StrCat(std::max(rule.threshold, 1)), absl::StrCat(options_.policy.max_sample_event_ids),
       absl::StrCat(absl::ToInt64Microseconds(options_.policy.update_interval)), m.event_id,
@@ -143,7 +219,8 @@ std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool
       distinct && !m.distinct_value.empty() ? absl::StrFormat("%016x", alert::DistinctFingerprint(m.distinct_value))
                                             : std::string(),
       distinct ? absl::StrCat(alert::DistinctBound(rule, options_.policy)) : "0",
-      absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen)};
+      absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen),
+      absl::StrCat(Micros(absl::Now() + std::min(options_.policy.update_interval, period)))};
   if (!with_opener) return argv;
   std::string context, summary;
   alert::OpenerFields(m, &context, &summary);
@@ -158,7 +235,8 @@ std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool
 }
 
 std::vector<absl::StatusOr<RedisReply>> RedisAlertStore::Run(RedisConnection* conn,
-                                                             std::vector<std::vector<std::string>> commands) {
+                                                             std::vector<std::vector<std::string>> commands,
+                                                             const char* script) {
   std::vector<absl::StatusOr<RedisReply>> replies = conn->Pipeline(commands);
   std::vector<size_t> noscript;
   for (size_t i = 0; i < replies.size(); ++i) {
@@ -168,7 +246,7 @@ std::vector<absl::StatusOr<RedisReply>> RedisAlertStore::Run(RedisConnection* co
     }
   }
   if (noscript.empty()) return replies;
-  absl::StatusOr<RedisReply> load = conn->Command({"SCRIPT", "LOAD", kScript});
+  absl::StatusOr<RedisReply> load = conn->Command({"SCRIPT", "LOAD", script});
   if (!load.ok()) {
     for (size_t i : noscript) replies[i] = load.status();
     return replies;
@@ -214,14 +292,9 @@ absl::StatusOr<alert::RecordResult> ParseReply(const absl::StatusOr<RedisReply>&
                                : alert::Outcome::kBelowThreshold;
   if (result.outcome != alert::Outcome::kBelowThreshold) result.alert_id = ReplyText(r->element[1]);
   result.distinct_dropped = r->element[2]->integer != 0;
-  if (r->elements >= 4 && r->element[3]->type == REDIS_REPLY_ARRAY) {
-    std::vector<std::pair<std::string, std::string>> fields;
-    const redisReply* all = r->element[3];
-    fields.reserve(all->elements / 2);
-    for (size_t i = 0; i + 1 < all->elements; i += 2) {
-      fields.emplace_back(ReplyText(all->element[i]), ReplyText(all->element[i + 1]));
-    }
-    result.emit = AlertFromFields(fields);
+  if (r->elements >= 4 && r->element[3]->type == REDIS_REPLY_ARRAY) result.emit = AlertFromReply(r->element[3]);
+  if (r->elements >= 5 && r->element[4]->type == REDIS_REPLY_ARRAY) {
+    result.final_update = AlertFromReply(r->element[4]);
   }
   return result;
 }

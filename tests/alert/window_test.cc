@@ -190,6 +190,25 @@ TEST(DistinctFingerprintTest, StableAcrossProcesses) {
   EXPECT_NE(DistinctFingerprint("db-credentials"), DistinctFingerprint("api-token"));
 }
 
+TEST(FinalUpdateTest, OnlyAnAlertWithUndeliveredMatchesHasOne) {
+  auto rule = std::make_shared<RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 2;
+  WindowPolicy policy;  // Updates at most every 5 minutes.
+  Window w;
+  ApplyMatch(MatchAt(rule, 0, Severity::kLow, 0), policy, &w);
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "below the threshold: no alert to update";
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 1, Severity::kLow, 1), policy, &w), Outcome::kAlertOpened);
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "everything was delivered with the opening";
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 2, Severity::kLow, 2), policy, &w), Outcome::kAlertJoined);
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 3, Severity::kLow, 3), policy, &w), Outcome::kAlertJoined);
+  ASSERT_TRUE(TakeFinalUpdate(&w));
+  EXPECT_EQ(w.alert.state, AlertState::kUpdated);
+  EXPECT_EQ(w.alert.match_count, 4);
+  EXPECT_EQ(w.alert.last_match_time, kT0 + absl::Seconds(3));
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "delivered once";
+}
+
 TEST(AlertIdTest, StableAndDistinct) {
   const std::string a = AlertId("R", "k", kT0);
   EXPECT_EQ(a.size(), 32u);

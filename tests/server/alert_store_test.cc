@@ -293,6 +293,32 @@ TYPED_TEST(AlertStoreTest, OnlyTheMatchThatOpensAWindowRendersItsFields) {
   EXPECT_EQ(first[2]->emit->alert_context_json, R"({"rendered":true})");
 }
 
+TYPED_TEST(AlertStoreTest, FinalCountIsDueAfterTheIntervalDeliveredOnceAndBeforeTheNextWindow) {
+  for (int s = 0; s < 3; ++s) this->Record(this->Match(s));  // Opens at the third (threshold 3).
+  EXPECT_EQ(this->Record(this->Match(3)), Outcome::kAlertJoined);
+  EXPECT_EQ(this->Record(this->Match(4)), Outcome::kAlertJoined);
+  absl::StatusOr<std::vector<alert::AlertRecord>> none = this->store_->FlushDue(absl::Now());
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty()) << "due 10 s (the update interval) after the first undelivered match";
+  absl::StatusOr<std::vector<alert::AlertRecord>> due = this->store_->FlushDue(absl::Now() + absl::Seconds(11));
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].state, alert::AlertState::kUpdated);
+  EXPECT_EQ((*due)[0].match_count, 5);
+  EXPECT_EQ((*due)[0].last_match_time, kT0 + absl::Seconds(4));
+  EXPECT_EQ((*due)[0].alert_id, alert::AlertId("Test.Rule", "k", kT0));
+  EXPECT_EQ((*due)[0].rule->id, "Test.Rule");
+  EXPECT_TRUE(this->store_->FlushDue(absl::Now() + absl::Seconds(11))->empty()) << "delivered once";
+  // One more undelivered match, then the next window opens: the old window's final count comes with it.
+  EXPECT_EQ(this->Record(this->Match(5)), Outcome::kAlertJoined);
+  alert::RecordResult r;
+  EXPECT_EQ(this->Record(this->Match(60), &r), Outcome::kBelowThreshold);
+  ASSERT_TRUE(r.final_update.has_value());
+  EXPECT_EQ(r.final_update->match_count, 6);
+  EXPECT_EQ(r.final_update->alert_id, alert::AlertId("Test.Rule", "k", kT0));
+  EXPECT_TRUE(this->store_->FlushDue(absl::Now() + absl::Seconds(11))->empty());
+}
+
 class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -227,6 +227,50 @@ TEST(AlertPipelineTest, UnreachableStoreBuffersBoundedAndReplaysInOrder) {
   EXPECT_NE(pipeline.Record(m), "");
 }
 
+// An alert log that keeps what it is given.
+class CollectingLog final : public AlertLog {
+ public:
+  void Append(const alert::AlertRecord& a) override {
+    absl::MutexLock lock(&mu_);
+    alerts_.push_back(a);
+  }
+  void Stop(absl::Time) override {}
+  std::vector<alert::AlertRecord> alerts() {
+    absl::MutexLock lock(&mu_);
+    return alerts_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<alert::AlertRecord> alerts_;
+};
+
+// The memory store's windows die with the process: at shutdown every alert's undelivered count is delivered.
+TEST(AlertPipelineTest, ShutdownDeliversTheFinalCountsOfTheMemoryStore) {
+  AlertMetrics metrics;
+  AlertOptions o;  // Updates at most every 5 minutes: none due during the test.
+  auto log = std::make_unique<CollectingLog>();
+  CollectingLog* collected = log.get();
+  auto store = std::make_unique<alert::MemoryAlertStore>(alert::MemoryStoreOptions{});
+  auto pipeline = std::make_unique<AlertPipeline>(o, std::move(store), false, std::move(log), &metrics);
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  alert::MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 3; ++i) EXPECT_NE(pipeline->Record(m), "");
+  ASSERT_EQ(collected->alerts().size(), 1u);
+  pipeline->Shutdown(absl::Now() + absl::Seconds(5));
+  std::vector<alert::AlertRecord> alerts = collected->alerts();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].state, alert::AlertState::kOpened);
+  EXPECT_EQ(alerts[0].match_count, 1);
+  EXPECT_EQ(alerts[1].state, alert::AlertState::kUpdated);
+  EXPECT_EQ(alerts[1].match_count, 3);
+  EXPECT_EQ(metrics.final_updates.load(), 1u);
+}
+
 // A match whose alert context is rendered on demand, from a source that dies with the request: buffered while
 // the store is down, it is rendered before it is buffered, so the replayed alert has its fields.
 TEST(AlertPipelineTest, BufferedMatchesAreRenderedBeforeTheirRequestEnds) {
