@@ -29,6 +29,22 @@ void AppendStringList(const std::vector<std::string>& list, std::string* out) {
 
 }  // namespace
 
+void OpenerFields(const MatchRecord& m, std::string* alert_context_json, std::string* summary_json) {
+  if (m.render_opener != nullptr) {
+    m.render_opener(m.opener_source, alert_context_json, summary_json);
+  } else {
+    *alert_context_json = m.alert_context_json;
+    *summary_json = m.summary_json;
+  }
+}
+
+void MaterializeOpener(MatchRecord* m) {
+  if (m->render_opener == nullptr) return;
+  m->render_opener(m->opener_source, &m->alert_context_json, &m->summary_json);
+  m->render_opener = nullptr;
+  m->opener_source = nullptr;
+}
+
 absl::string_view AlertStateName(AlertState state) { return state == AlertState::kOpened ? "opened" : "updated"; }
 
 std::string AlertId(absl::string_view rule_id, absl::string_view dedup, absl::Time window_start) {

@@ -41,7 +41,18 @@ struct MatchRecord {
   std::string event_id;
   absl::Time time;           // Processing or event time, per the pipeline's clock.
   std::string distinct_value;  // The value of rule->threshold_field in this event (distinct thresholds).
+  // Optional: renders alert_context_json and summary_json on demand, for a caller whose fields are costly to
+  // render (a window keeps only its opening match's, so only a match that opens one needs them). Null: the
+  // fields above are set. `opener_source` is only valid during the call that receives the record; a record
+  // kept beyond it (AlertPipeline's replay buffer) is materialized first (MaterializeOpener).
+  void (*render_opener)(const void* source, std::string* alert_context_json, std::string* summary_json) = nullptr;
+  const void* opener_source = nullptr;
 };
+
+// The opening match's alert context and summary JSON of `m`, rendering them if `m` renders on demand.
+void OpenerFields(const MatchRecord& m, std::string* alert_context_json, std::string* summary_json);
+// Renders `m`'s on-demand fields into it and drops the renderer: the record no longer refers to its source.
+void MaterializeOpener(MatchRecord* m);
 
 enum class AlertState { kOpened, kUpdated };
 absl::string_view AlertStateName(AlertState state);

@@ -16,6 +16,7 @@ std::shared_ptr<const RuleMeta> RuleMetaOf(const RuleInfo& rule) {
   }
   meta->dedup_period_minutes = rule.dedup_period_minutes;
   meta->threshold = rule.threshold;
+  meta->threshold_field = rule.threshold_distinct_field;
   return meta;
 }
 

@@ -12,14 +12,14 @@ void Open(const MatchRecord& m, Window* w) {
   w->open = true;
   w->alerted = false;
   w->last_emitted = absl::InfinitePast();
+  w->emitted_count = 0;
   w->distinct.clear();
   a.rule = m.rule;
   a.dedup = m.dedup;
   a.title = m.title;
   a.severity = m.severity;
   a.highest_severity = m.severity;
-  a.alert_context_json = m.alert_context_json;
-  a.summary_json = m.summary_json;
+  OpenerFields(m, &a.alert_context_json, &a.summary_json);
   a.window_start = m.time;
   a.window_end = m.time + absl::Minutes(std::max(rule.dedup_period_minutes, 1));
   a.first_match_time = m.time;
@@ -32,7 +32,21 @@ void Open(const MatchRecord& m, Window* w) {
 
 }  // namespace
 
-Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w) {
+size_t DistinctBound(const RuleMeta& rule, const WindowPolicy& policy) {
+  return std::max<size_t>({policy.max_distinct_values, static_cast<size_t>(std::max(rule.threshold, 1)), 1});
+}
+
+uint64_t DistinctFingerprint(absl::string_view value) {
+  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits: stable across processes (absl::Hash is seeded).
+  for (unsigned char c : value) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w, bool* distinct_dropped) {
+  if (distinct_dropped != nullptr) *distinct_dropped = false;
   if (!w->open || m.time >= w->alert.window_end) Open(m, w);
   AlertRecord& a = w->alert;
   a.rule = m.rule;  // The newest rule metadata (a reload may have changed it).
@@ -45,8 +59,13 @@ Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w) 
   }
   int64_t progress = a.match_count;
   if (!m.rule->threshold_field.empty()) {
-    if (!m.distinct_value.empty() && w->distinct.size() < policy.max_distinct_values) {
-      w->distinct.insert(m.distinct_value);
+    if (!m.distinct_value.empty()) {
+      const uint64_t fp = DistinctFingerprint(m.distinct_value);
+      if (w->distinct.size() < DistinctBound(*m.rule, policy)) {
+        w->distinct.insert(fp);
+      } else if (distinct_dropped != nullptr && !w->distinct.contains(fp)) {
+        *distinct_dropped = true;
+      }
     }
     a.distinct_count = static_cast<int64_t>(w->distinct.size());
     progress = a.distinct_count;
@@ -55,13 +74,23 @@ Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w) 
     if (progress < std::max(m.rule->threshold, 1)) return Outcome::kBelowThreshold;
     w->alerted = true;
     w->last_emitted = m.time;
+    w->emitted_count = a.match_count;
     a.state = AlertState::kOpened;
     return Outcome::kAlertOpened;
   }
   if (m.time - w->last_emitted < policy.update_interval) return Outcome::kAlertJoined;
   w->last_emitted = m.time;
+  w->emitted_count = a.match_count;
   a.state = AlertState::kUpdated;
   return Outcome::kAlertUpdated;
+}
+
+bool TakeFinalUpdate(Window* w) {
+  if (!w->open || !w->alerted || w->alert.match_count <= w->emitted_count) return false;
+  w->last_emitted = w->alert.last_match_time;
+  w->emitted_count = w->alert.match_count;
+  w->alert.state = AlertState::kUpdated;
+  return true;
 }
 
 }  // namespace detect::alert

@@ -17,8 +17,10 @@ namespace detect::alert {
 
 struct WindowPolicy {
   size_t max_sample_event_ids = 10;
-  // Most distinct values remembered per window (distinct thresholds); values past it are not counted.
-  size_t max_distinct_values = 1000;
+  // Distinct thresholds: most distinct values remembered per window, as 8-byte fingerprints (so about 1.2 KB
+  // per full window at the default). A rule's Threshold above it raises it for that rule's windows, so the
+  // threshold stays reachable. Values past the bound are not counted (Outcome reports them dropped).
+  size_t max_distinct_values = 100;
   // An update of an alert is emitted at most this often (at the first match this long after the last emission);
   // zero: every match after the threshold emits an update.
   absl::Duration update_interval = absl::Minutes(5);
@@ -38,13 +40,27 @@ struct Window {
   AlertRecord alert;  // Opening match's fields, counts and times; alert_id set when the window opens.
   bool alerted = false;
   absl::Time last_emitted = absl::InfinitePast();
-  absl::flat_hash_set<std::string> distinct;
+  int64_t emitted_count = 0;  // alert.match_count when the alert was last emitted.
+  absl::flat_hash_set<uint64_t> distinct;  // Fingerprints (DistinctFingerprint) of the values counted.
 };
+
+// The most distinct values a window of `rule` remembers under `policy`: max(policy bound, rule Threshold).
+size_t DistinctBound(const RuleMeta& rule, const WindowPolicy& policy);
+
+// A stable 64-bit fingerprint of a distinct value (equal in every process: the Redis store keeps its hex form).
+uint64_t DistinctFingerprint(absl::string_view value);
 
 // Applies `match` to `window`. When the outcome is kAlertOpened or kAlertUpdated, `window->alert` (with its
 // state set accordingly) is what to deliver. A match earlier than the window's start (event time going
-// backwards) joins the window; only a match at or after its end opens a new one.
-Outcome ApplyMatch(const MatchRecord& match, const WindowPolicy& policy, Window* window);
+// backwards) joins the window; only a match at or after its end opens a new one. `distinct_dropped` (optional)
+// is set when the match's distinct value was new but the window's distinct set was full.
+Outcome ApplyMatch(const MatchRecord& match, const WindowPolicy& policy, Window* window,
+                   bool* distinct_dropped = nullptr);
+
+// The final update of an alert whose last matches were counted but not delivered (kAlertJoined since its last
+// emission): marks the window emitted and returns true with `window->alert` (state "updated") to deliver; false
+// when there is nothing new to deliver.
+bool TakeFinalUpdate(Window* window);
 
 // True once the window has ended at `now` (a store may forget it).
 inline bool WindowEnded(const Window& w, absl::Time now) { return !w.open || now >= w.alert.window_end; }

@@ -85,6 +85,7 @@ int ReplayAlerts(const RuleSet& rules, const EventBatch& batch, const std::strin
       record.severity = m.severity;
       record.alert_context_json = CanonicalJson(m.alert_context_json);
       record.summary_json = SummaryJson(m.summary);
+      record.distinct_value = m.distinct_value;
       record.event_id = audit_id.is_string() ? std::string(audit_id.string_value()) : absl::StrCat("line ", i + 1);
       record.time = *time;
       replay.Add(record);

@@ -49,6 +49,9 @@ struct RuleInfo {
   std::vector<std::string> output_ids;
   int dedup_period_minutes = 60;
   int threshold = 1;
+  // ThresholdDistinctField (extension): the field whose distinct values a window counts against Threshold,
+  // as written (a KeyPath string, or the text of a Key/KeyPath/DeepKey/DataModel spec); empty: count matches.
+  std::string threshold_distinct_field;
   bool create_alert = true;
   SourceLocation location;  // The rule file; line and column of `RuleID:`.
   std::vector<RuleTest> tests;

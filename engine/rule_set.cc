@@ -86,6 +86,13 @@ void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineO
                                 m.alert_context_json);
   }
   m.alert_context_json += '}';
+
+  m.distinct_value.clear();
+  if (!rule.distinct_path.empty()) {
+    const Value v = engine_internal::ResolveEventPath(rule.distinct_path, ctx);
+    if (!v.is_missing() && !v.is_null()) engine_internal::AppendPythonStr(v, m.distinct_value);
+    Cap(m.distinct_value, options.max_generated_field_size);
+  }
 }
 
 uint64_t Fnv1a(absl::string_view s, uint64_t h) {

@@ -43,6 +43,9 @@ struct Match {
   std::string dedup;
   std::vector<SummaryValue> summary;
   std::string alert_context_json = "{}";  // A JSON object.
+  // The value of the rule's ThresholdDistinctField in this event, as Python's str() prints it; empty when the
+  // rule has none or the event lacks the field (null counts as missing).
+  std::string distinct_value;
 };
 
 // A rule that could not be evaluated on this event: reported, never a crash, never a lost result for others.

@@ -111,7 +111,9 @@ void FillMatch(const Match& match, bool with_metadata, v1::Match* out) {
   if (!match.alert_context_json.empty() && match.alert_context_json != "{}") {
     (void)JsonToStruct(match.alert_context_json, out->mutable_alert_context());
   }
+  if (!match.distinct_value.empty()) out->set_distinct_value(match.distinct_value);
   if (!with_metadata) return;
+  out->set_threshold_distinct_field(rule.threshold_distinct_field);
   out->set_display_name(rule.display_name);
   out->set_dedup_period_minutes(rule.dedup_period_minutes);
   out->set_threshold(rule.threshold);
@@ -146,6 +148,7 @@ void FillRuleMetadata(const RuleInfo& rule, v1::RuleMetadata* out) {
   for (const std::string& o : rule.output_ids) out->add_output_ids(o);
   out->set_dedup_period_minutes(rule.dedup_period_minutes);
   out->set_threshold(rule.threshold);
+  out->set_threshold_distinct_field(rule.threshold_distinct_field);
   out->set_create_alert(rule.create_alert);
   out->set_source(rule.location.line > 0 ? absl::StrCat(rule.location.file, ":", rule.location.line)
                                          : rule.location.file);

@@ -233,6 +233,7 @@ RuleAnalysis AnalyzeRule(const RuleSet& rules, size_t index) {
   }
   for (const auto& g : rule.group_by) AddOutput(g.text, &a.output_fields);
   for (const auto& [name, path] : rule.alert_context) AddOutput(path.text, &a.output_fields);
+  if (!rule.distinct_path.empty()) AddOutput(rule.distinct_path.text, &a.output_fields);
   return a;
 }
 

@@ -32,6 +32,7 @@ struct CompiledRule {
   std::vector<AlertVariant<Severity>> dynamic_severities;
   std::vector<std::pair<std::string, FieldPath>> alert_context;  // KeyName -> value.
   std::vector<FieldPath> summary_paths;  // Parallel to info.summary_attributes.
+  FieldPath distinct_path;               // ThresholdDistinctField; empty when the rule has none.
   std::vector<AlertField> alert_fields;  // AlertFields (extension), used by `{@name}` placeholders.
 };
 

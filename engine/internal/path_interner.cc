@@ -107,6 +107,7 @@ bool PathInterner::Rule(CompiledRule& r) {
   for (auto& p : r.summary_paths) {
     if (!Path(p)) return false;
   }
+  if (!r.distinct_path.empty() && !Path(r.distinct_path)) return false;
   for (auto& f : r.alert_fields) {  // Element templates and filters are relative: not memoized.
     if (!Path(f.list)) return false;
   }

@@ -16,7 +16,8 @@
 namespace detect::engine_internal {
 namespace {
 
-// Every top-level key of Panther's analysis schema, plus this project's AlertDedup and AlertFields.
+// Every top-level key of Panther's analysis schema, plus this project's AlertDedup, AlertFields and
+// ThresholdDistinctField.
 constexpr const char* kTopLevelKeys[] = {
     "AnalysisType", "Description", "DisplayName", "Enabled", "CreatedBy", "Filename", "LogTypes",
     "OnlyUseBaseRiskScore", "Reference", "Reports", "Runbook", "Severity", "Tags", "Tests", "PolicyID",
@@ -24,7 +25,8 @@ constexpr const char* kTopLevelKeys[] = {
     "SummaryAttributes", "Threshold", "CreateAlert", "ScheduledQueries", "GlobalID", "AthenaQuery", "Query",
     "QueryName", "Schedule", "SnowflakeQuery", "DatabricksQuery", "Lookback", "LookbackWindowSeconds",
     "LogTypeMap", "LookupName", "Refresh", "Schema", "PackID", "PackDefinition", "Detection", "InlineFilters",
-    "GroupBy", "AlertContext", "AlertTitle", "DynamicSeverities", "AlertDedup", "AlertFields"};
+    "GroupBy", "AlertContext", "AlertTitle", "DynamicSeverities", "AlertDedup", "AlertFields",
+    "ThresholdDistinctField"};
 constexpr const char* kTestKeys[] = {"Name",          "ExpectedResult", "LogType",       "ResourceType",
                                      "Mocks",         "Log",            "Resource",      "RuleOutputs",
                                      "ExpectedTitle", "ExpectedDedup",  "ExpectedSeverity", "ExpectedAlertContext"};
@@ -300,6 +302,42 @@ void ResolveFieldRefs(FileReader& r, const YAML::Node& root, CompiledRule* rule)
   }
 }
 
+// ThresholdDistinctField (extension): a KeyPath string (`objectRef.name`) or a key spec mapping ({Key: ...},
+// {KeyPath: ...}, {DeepKey: [...]}, {DataModel: ...}). The path must name one value: no [*].
+void ParseThresholdDistinctField(FileReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+  const YAML::Node n = root["ThresholdDistinctField"];
+  if (!n || n.IsNull()) return;
+  FieldPath p;
+  if (n.IsScalar()) {
+    auto parsed = ParseKeyPath(n.Scalar());
+    if (!parsed.ok()) {
+      r.Issue(n, absl::StrCat("ThresholdDistinctField: ", parsed.status().message()));
+      return;
+    }
+    p = *std::move(parsed);
+    if (p.text.empty()) p.text = n.Scalar();
+  } else if (n.IsMap()) {
+    if (!dp.ParseKeySpec(n, "ThresholdDistinctField", &p)) {
+      r.Fail();
+      return;
+    }
+  } else {
+    r.Issue(n, "ThresholdDistinctField must be a field path (objectRef.name) or a mapping with Key, KeyPath, "
+               "DeepKey or DataModel");
+    return;
+  }
+  if (p.steps.empty()) {
+    r.Issue(n, "ThresholdDistinctField must name a field of the event, not the whole event");
+    return;
+  }
+  if (p.has_wildcard) {
+    r.Issue(n, absl::StrCat("ThresholdDistinctField \"", p.text, "\" has [*]: it must name one value per event"));
+    return;
+  }
+  rule->info.threshold_distinct_field = p.text;
+  rule->distinct_path = std::move(p);
+}
+
 void ParseAlertFields(FileReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
   if (const YAML::Node fields = root["AlertFields"]) ParseNamedFields(r, dp, fields, rule);
   ParseTemplateField(r, dp, root, "AlertTitle", &rule->titles);
@@ -557,6 +595,7 @@ std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOpti
     if (!dp.ParseList(filters, "InlineFilters", &rule->inline_filters)) r.Fail();
   }
   ParseAlertFields(r, dp, root, rule.get());
+  ParseThresholdDistinctField(r, dp, root, rule.get());
   ParseTests(r, root, file.name, options.max_event_bytes == 0 ? (64u << 20) : options.max_event_bytes, &info);
   if (!r.ok()) return nullptr;
   return rule;

@@ -51,6 +51,9 @@ ABSL_FLAG(int, alert_watch_max_watchers, 16,
 ABSL_FLAG(int64_t, alert_watch_max_queued_bytes, 1 << 20,
           "Per WatchAlerts stream: bytes of alerts waiting to be written before the server stops reading the alert "
           "log for that watcher");
+ABSL_FLAG(int64_t, alert_max_distinct_values, 100,
+          "Distinct-value thresholds (ThresholdDistinctField): most distinct values a window remembers (a rule's "
+          "higher Threshold raises it for that rule); values past it are not counted (counted in a metric)");
 
 namespace detect::server {
 
@@ -86,6 +89,9 @@ absl::StatusOr<AlertOptions> AlertOptionsFromFlags() {
   if (max_windows < 1) return absl::InvalidArgumentError("--alert_max_windows must be at least 1");
   if (max_queue < 1) return absl::InvalidArgumentError("--alert_max_queue must be at least 1");
   if (max_samples < 0) return absl::InvalidArgumentError("--alert_max_sample_events must not be negative");
+  const int64_t max_distinct = absl::GetFlag(FLAGS_alert_max_distinct_values);
+  if (max_distinct < 1) return absl::InvalidArgumentError("--alert_max_distinct_values must be at least 1");
+  o.policy.max_distinct_values = static_cast<size_t>(max_distinct);
   if (update < 0) return absl::InvalidArgumentError("--alert_update_interval_seconds must not be negative");
   o.webhooks = absl::GetFlag(FLAGS_alert_webhook).urls;
   o.webhook_secret_file = absl::GetFlag(FLAGS_alert_webhook_secret_file);

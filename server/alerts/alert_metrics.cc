@@ -41,6 +41,11 @@ std::string AlertMetrics::RenderPrometheus() const {
   Metric(&out, "detect_alerts_updated_total", "counter", "Alert updates emitted.", alerts_updated);
   Metric(&out, "detect_alert_matches_joined_total", "counter", "Matches that joined an alert without an update.",
          matches_joined);
+  Metric(&out, "detect_alert_final_updates_total", "counter",
+         "Updates delivered because an alert had undelivered matches and no later match came (also in updated).",
+         final_updates);
+  Metric(&out, "detect_alert_distinct_values_dropped_total", "counter",
+         "Distinct-threshold values not counted because their window's distinct set was full.", distinct_dropped);
   Metric(&out, "detect_alert_matches_below_threshold_total", "counter",
          "Matches counted in a window that has not reached its threshold.", matches_below_threshold);
   Metric(&out, "detect_alert_store_errors_total", "counter", "Alert store operations that failed.", store_errors);

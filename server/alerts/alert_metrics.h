@@ -31,6 +31,8 @@ class AlertMetrics {
   std::atomic<int64_t> degraded{0};                 // 1 while the store is unreachable.
   std::atomic<uint64_t> event_time_missing{0};      // Event clock, event without a time: processing time used.
   std::atomic<uint64_t> redeliveries{0};            // Alert-log entries re-claimed from another consumer.
+  std::atomic<uint64_t> distinct_dropped{0};
+  std::atomic<uint64_t> final_updates{0};           // Updates emitted by the flush of due final counts.        // New distinct values a full window set did not count.
 
   void RecordDelivery(const std::string& sink, DeliveryOutcome outcome) ABSL_LOCKS_EXCLUDED(mu_);
   uint64_t deliveries(const std::string& sink, DeliveryOutcome outcome) const ABSL_LOCKS_EXCLUDED(mu_);

@@ -13,6 +13,7 @@ namespace detect::server {
 namespace {
 
 constexpr absl::Duration kReplayPoll = absl::Milliseconds(200);
+constexpr absl::Duration kFlushPoll = absl::Seconds(1);
 
 }  // namespace
 
@@ -36,6 +37,7 @@ AlertPipeline::AlertPipeline(const AlertOptions& options, std::unique_ptr<alert:
       log_(std::move(log)),
       metrics_(metrics) {
   replayer_ = std::thread([this] { ReplayLoop(); });
+  flusher_ = std::thread([this] { FlushLoop(); });
 }
 
 AlertPipeline::~AlertPipeline() { Shutdown(absl::Now()); }
@@ -46,20 +48,56 @@ void AlertPipeline::SetObserver(std::function<void(const alert::AlertRecord&)> o
 }
 
 void AlertPipeline::Apply(const alert::RecordResult& r) {
+  if (r.distinct_dropped && metrics_->distinct_dropped.fetch_add(1) % 1000 == 0) {
+    Log(LogLevel::kWarning, "alert window's distinct-value set full: value not counted (every 1000th logged)",
+        {{"max_distinct_values", static_cast<uint64_t>(options_.policy.max_distinct_values)},
+         {"dropped_total", metrics_->distinct_dropped.load()}});
+  }
   switch (r.outcome) {
     case alert::Outcome::kBelowThreshold: metrics_->matches_below_threshold.fetch_add(1); break;
     case alert::Outcome::kAlertJoined: metrics_->matches_joined.fetch_add(1); break;
     case alert::Outcome::kAlertOpened: metrics_->alerts_opened.fetch_add(1); break;
     case alert::Outcome::kAlertUpdated: metrics_->alerts_updated.fetch_add(1); break;
   }
-  if (!r.emit.has_value()) return;
+  if (r.final_update.has_value()) {
+    metrics_->alerts_updated.fetch_add(1);
+    metrics_->final_updates.fetch_add(1);
+    Emit(*r.final_update);
+  }
+  if (r.emit.has_value()) Emit(*r.emit);
+}
+
+void AlertPipeline::Emit(const alert::AlertRecord& alert) {
   std::function<void(const alert::AlertRecord&)> observer;
   {
     absl::MutexLock lock(&mu_);
     observer = observer_;
   }
-  if (observer) observer(*r.emit);
-  if (!store_logs_alerts_ && log_ != nullptr) log_->Append(*r.emit);
+  if (observer) observer(alert);
+  if (!store_logs_alerts_ && log_ != nullptr) log_->Append(alert);
+}
+
+void AlertPipeline::Flush(absl::Time now) {
+  absl::StatusOr<std::vector<alert::AlertRecord>> due = store_->FlushDue(now);
+  if (!due.ok()) {
+    metrics_->store_errors.fetch_add(1);
+    return;
+  }
+  for (const alert::AlertRecord& a : *due) {
+    metrics_->alerts_updated.fetch_add(1);
+    metrics_->final_updates.fetch_add(1);
+    Emit(a);
+  }
+}
+
+void AlertPipeline::FlushLoop() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(absl::Condition(&stopping_), kFlushPoll)) return;
+    }
+    Flush(absl::Now());
+  }
 }
 
 bool AlertPipeline::RecordNow(const alert::MatchRecord& match, std::string* alert_id) {
@@ -73,37 +111,54 @@ bool AlertPipeline::RecordNow(const alert::MatchRecord& match, std::string* aler
   return true;
 }
 
+void AlertPipeline::BufferLocked(alert::MatchRecord match) {
+  if (buffer_.size() >= options_.redis_buffer) {
+    if (metrics_->buffer_overflow.fetch_add(1) % 1000 == 0) {
+      Log(LogLevel::kError, "alert store unreachable and replay buffer full: match not recorded",
+          {{"rule_id", match.rule->id}, {"buffer", static_cast<uint64_t>(buffer_.size())},
+           {"dropped_total", metrics_->buffer_overflow.load()}});
+    }
+    return;
+  }
+  alert::MaterializeOpener(&match);  // The buffer outlives the request the match's renderer reads.
+  buffer_.push_back(std::move(match));
+  metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
+}
+
 std::string AlertPipeline::Record(const alert::MatchRecord& match) {
+  std::vector<alert::MatchRecord> one = {match};
+  return std::move(RecordBatch(&one)[0]);
+}
+
+std::vector<std::string> AlertPipeline::RecordBatch(std::vector<alert::MatchRecord>* matches) {
+  std::vector<std::string> ids(matches->size());
+  if (matches->empty()) return ids;
   {
     absl::MutexLock lock(&mu_);
     if (!buffer_.empty()) {  // Keep order: while matches wait for the store, new ones wait behind them.
-      if (buffer_.size() >= options_.redis_buffer) {
-        if (metrics_->buffer_overflow.fetch_add(1) % 1000 == 0) {
-          Log(LogLevel::kError, "alert store unreachable and replay buffer full: match not recorded",
-              {{"rule_id", match.rule->id}, {"buffer", static_cast<uint64_t>(buffer_.size())},
-               {"dropped_total", metrics_->buffer_overflow.load()}});
-        }
-        return "";
-      }
-      buffer_.push_back(match);
-      metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
-      return "";
+      for (alert::MatchRecord& m : *matches) BufferLocked(std::move(m));
+      return ids;
     }
   }
-  std::string alert_id;
-  if (RecordNow(match, &alert_id)) return alert_id;
+  std::vector<absl::StatusOr<alert::RecordResult>> results = store_->RecordBatch(*matches);
+  std::vector<size_t> failed;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) {
+      metrics_->store_errors.fetch_add(1);
+      failed.push_back(i);
+      continue;
+    }
+    Apply(*results[i]);
+    ids[i] = std::move(results[i]->alert_id);
+  }
+  if (failed.empty()) return ids;
   absl::MutexLock lock(&mu_);
   if (buffer_.empty() && metrics_->degraded.exchange(1) == 0) {
     Log(LogLevel::kWarning, "alert store unreachable: alerting degraded, buffering matches",
         {{"store", options_.store}, {"buffer_limit", static_cast<uint64_t>(options_.redis_buffer)}});
   }
-  if (buffer_.size() < options_.redis_buffer) {
-    buffer_.push_back(match);
-    metrics_->buffered.store(static_cast<int64_t>(buffer_.size()));
-  } else {
-    metrics_->buffer_overflow.fetch_add(1);
-  }
-  return "";
+  for (size_t i : failed) BufferLocked(std::move((*matches)[i]));
+  return ids;
 }
 
 void AlertPipeline::ReplayLoop() {
@@ -142,6 +197,10 @@ void AlertPipeline::Shutdown(absl::Time deadline) {
     }
   }
   if (replayer_.joinable()) replayer_.join();
+  if (flusher_.joinable()) flusher_.join();
+  // This process's windows die with it: deliver every alert's latest count now. (Redis windows outlive it;
+  // any replica flushes them when due.)
+  if (!store_logs_alerts_) Flush(absl::InfiniteFuture());
   if (log_ != nullptr) log_->Stop(deadline);
 }
 

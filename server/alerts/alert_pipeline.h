@@ -45,6 +45,10 @@ class AlertPipeline {
   // Records one match; returns the id of the alert it opened or joined ("" below the threshold, or when the
   // store is unreachable and the match was buffered).
   std::string Record(const alert::MatchRecord& match) ABSL_LOCKS_EXCLUDED(mu_);
+  // Records `matches` in order, in one store call (the Redis store pipelines it into one round trip); returns
+  // one alert id per match. Matches the store could not take are materialized (alert::MaterializeOpener) and
+  // buffered; `matches` is left in a moved-from state.
+  std::vector<std::string> RecordBatch(std::vector<alert::MatchRecord>* matches) ABSL_LOCKS_EXCLUDED(mu_);
 
   // Stops replaying, delivers what is queued until `deadline`. Idempotent.
   void Shutdown(absl::Time deadline) ABSL_LOCKS_EXCLUDED(mu_);
@@ -57,7 +61,13 @@ class AlertPipeline {
 
  private:
   void Apply(const alert::RecordResult& result);
+  void Emit(const alert::AlertRecord& alert) ABSL_LOCKS_EXCLUDED(mu_);
+  // Delivers the final updates due at `now` (AlertStore::FlushDue).
+  void Flush(absl::Time now) ABSL_LOCKS_EXCLUDED(mu_);
+  void FlushLoop();
   bool RecordNow(const alert::MatchRecord& match, std::string* alert_id);  // False: store unreachable.
+  // Appends to the replay buffer, or counts and logs the overflow.
+  void BufferLocked(alert::MatchRecord match) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ReplayLoop();
 
   const AlertOptions options_;
@@ -70,6 +80,7 @@ class AlertPipeline {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::function<void(const alert::AlertRecord&)> observer_ ABSL_GUARDED_BY(mu_);
   std::thread replayer_;
+  std::thread flusher_;  // Every second: final updates that are due.
 };
 
 // The in-process alert log: a bounded queue and one delivery thread. Thread-safe.

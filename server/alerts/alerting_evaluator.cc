@@ -29,6 +29,14 @@ std::string SummaryJson(const v1::Match& m) {
   return out;
 }
 
+// MatchRecord::render_opener over a v1::Match: protobuf's JSON printer is costly, and only a match that opens a
+// window needs its alert context and summary as JSON.
+void RenderOpener(const void* source, std::string* alert_context_json, std::string* summary_json) {
+  const v1::Match& m = *static_cast<const v1::Match*>(source);
+  *alert_context_json = m.has_alert_context() ? StructJson(m.alert_context()) : "{}";
+  *summary_json = SummaryJson(m);
+}
+
 Severity FromProto(v1::Severity s) {
   const int v = static_cast<int>(s);
   if (v < 1 || v > 5) return Severity::kInfo;
@@ -50,7 +58,10 @@ std::shared_ptr<const AlertingEvaluator::MetaCache> AlertingEvaluator::Metas() {
   auto cache = std::make_shared<MetaCache>();
   cache->rules = current;
   if (current != nullptr) {
-    for (size_t i = 0; i < current->size(); ++i) cache->by_index.push_back(RuleMetaOf(current->rule(i)));
+    for (size_t i = 0; i < current->size(); ++i) {
+      cache->by_index.push_back(RuleMetaOf(current->rule(i)));
+      cache->index_of.emplace(current->rule(i).id, i);  // Ids are unique in a set; the first wins regardless.
+    }
   }
   metas_ = cache;
   return metas_;
@@ -80,34 +91,46 @@ void AlertingEvaluator::Evaluate(const RequestView& request, v1::EvaluateRespons
   const absl::Time now = now_();
   const bool event_clock = pipeline_->options().clock == AlertClock::kEvent;
   const size_t n = std::min(static_cast<size_t>(response->results_size()), request.events.size());
+  // The request's matches go to the store as one batch (one Redis round trip), in event order.
+  std::vector<alert::MatchRecord> batch;
+  std::vector<v1::Match*> targets;
   for (size_t i = 0; i < n; ++i) {
     v1::EventResult* result = response->mutable_results(static_cast<int>(i));
     if (result->matches_size() == 0) continue;
     if (metas == nullptr) metas = Metas();
     const absl::Time time = event_clock ? EventTime(request.events[i], now) : now;
     for (v1::Match& m : *result->mutable_matches()) {
-      alert::MatchRecord record;
-      const int index = metas->rules != nullptr ? metas->rules->FindRule(m.rule_id()) : -1;
-      if (index >= 0) {
-        if (!metas->rules->rule(static_cast<size_t>(index)).create_alert) continue;
-        record.rule = metas->by_index[static_cast<size_t>(index)];
+      alert::MatchRecord& record = batch.emplace_back();
+      const auto found = metas->index_of.find(m.rule_id());
+      if (found != metas->index_of.end()) {
+        if (!metas->rules->rule(found->second).create_alert) {
+          batch.pop_back();
+          continue;
+        }
+        record.rule = metas->by_index[found->second];
       } else {  // The rule left the set since this batch was evaluated: what the match itself says.
         auto meta = std::make_shared<alert::RuleMeta>();
         meta->id = m.rule_id();
         if (m.threshold() > 0) meta->threshold = m.threshold();
         if (m.dedup_period_minutes() > 0) meta->dedup_period_minutes = m.dedup_period_minutes();
+        meta->threshold_field = m.threshold_distinct_field();
         record.rule = std::move(meta);
       }
       record.dedup = m.dedup();
       record.title = m.title();
       record.severity = FromProto(m.severity());
-      if (m.has_alert_context()) record.alert_context_json = StructJson(m.alert_context());
-      record.summary_json = SummaryJson(m);
+      record.render_opener = &RenderOpener;
+      record.opener_source = &m;
       record.event_id = result->event_id();
+      record.distinct_value = m.distinct_value();
       record.time = time;
-      std::string alert_id = pipeline_->Record(record);
-      if (!alert_id.empty()) m.set_alert_id(std::move(alert_id));
+      targets.push_back(&m);
     }
+  }
+  if (batch.empty()) return;
+  std::vector<std::string> ids = pipeline_->RecordBatch(&batch);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!ids[i].empty()) targets[i]->set_alert_id(std::move(ids[i]));
   }
 }
 

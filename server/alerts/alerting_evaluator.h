@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "alert/alert.h"
 #include "server/alerts/alert_pipeline.h"
@@ -38,6 +39,7 @@ class AlertingEvaluator final : public Evaluator {
   struct MetaCache {
     std::shared_ptr<const RuleSet> rules;
     std::vector<std::shared_ptr<const alert::RuleMeta>> by_index;
+    absl::flat_hash_map<std::string, size_t> index_of;  // Rule id -> index (RuleSet::FindRule is a scan).
   };
   std::shared_ptr<const MetaCache> Metas() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Time EventTime(const EventView& event, absl::Time fallback);

@@ -109,6 +109,52 @@ absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::strin
   return reply;
 }
 
+std::vector<absl::StatusOr<RedisReply>> RedisConnection::Pipeline(
+    const std::vector<std::vector<std::string>>& commands) {
+  std::vector<absl::StatusOr<RedisReply>> out;
+  out.reserve(commands.size());
+  const auto fail_rest = [&](const absl::Status& s) {
+    while (out.size() < commands.size()) out.push_back(s);
+  };
+  if (commands.empty()) return out;
+  if (ctx_ == nullptr) {
+    if (absl::Status s = Connect(); !s.ok()) {
+      fail_rest(s);
+      return out;
+    }
+  }
+  redisSetTimeout(ctx_, absl::ToTimeval(timeout_));
+  std::vector<const char*> args;
+  std::vector<size_t> lens;
+  for (const std::vector<std::string>& argv : commands) {
+    args.clear();
+    lens.clear();
+    for (const std::string& a : argv) {
+      args.push_back(a.data());
+      lens.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), args.data(), lens.data()) != REDIS_OK) {
+      const absl::Status s = absl::UnavailableError(absl::StrCat("redis: ", ctx_->errstr));
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      fail_rest(s);  // Nothing was sent yet (hiredis buffers until the first read).
+      return out;
+    }
+  }
+  for (size_t i = 0; i < commands.size(); ++i) {
+    void* raw = nullptr;
+    if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+      const absl::Status s = absl::UnavailableError(absl::StrCat("redis: ", ctx_->errstr));
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      fail_rest(s);
+      return out;
+    }
+    out.push_back(RedisReply(static_cast<redisReply*>(raw)));
+  }
+  return out;
+}
+
 RedisPool::RedisPool(const RedisAddress& address, absl::Duration timeout, int size) {
   for (int i = 0; i < size; ++i) free_.push_back(std::make_unique<RedisConnection>(address, timeout));
 }

@@ -42,6 +42,10 @@ class RedisConnection {
   // Sends one command. Unavailable when Redis cannot be reached (the connection is dropped and re-made on a
   // later call); an error reply is returned as a reply of type REDIS_REPLY_ERROR, not as a status.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
+  // Sends every command, then reads every reply: one round trip for the lot (pipelining). The result has one
+  // entry per command, in order; when the connection fails, that command and all after it are Unavailable
+  // (those before it have their replies). Each command runs on its own: a pipeline is not a transaction.
+  std::vector<absl::StatusOr<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
   // Changes the read timeout (for blocking reads such as XREADGROUP BLOCK).
   void set_timeout(absl::Duration timeout) { timeout_ = timeout; }
 

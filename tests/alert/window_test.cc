@@ -108,6 +108,107 @@ TEST(WindowFieldsTest, AlertKeepsOpenerFieldsAndBoundsSamples) {
   EXPECT_EQ(w.alert.alert_id, AlertId("R", "k", kT0 + absl::Seconds(10)));
 }
 
+// Distinct-value thresholds: the window counts distinct values of the rule's field, not matches.
+class DistinctWindowTest : public ::testing::Test {
+ protected:
+  DistinctWindowTest() {
+    auto rule = std::make_shared<RuleMeta>();
+    rule->id = "R";
+    rule->dedup_period_minutes = 30;
+    rule->threshold = 3;
+    rule->threshold_field = "objectRef.name";
+    rule_ = rule;
+  }
+  Outcome Apply(double seconds, const std::string& value) {
+    MatchRecord m = MatchAt(rule_, seconds, Severity::kLow, n_++);
+    m.distinct_value = value;
+    return ApplyMatch(m, policy_, &w_);
+  }
+  std::shared_ptr<const RuleMeta> rule_;
+  WindowPolicy policy_;
+  Window w_;
+  int n_ = 0;
+};
+
+TEST_F(DistinctWindowTest, RepeatsAndMissingValuesCountAsMatchesNotValues) {
+  EXPECT_EQ(Apply(0, "a"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(1, "a"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(2, ""), Outcome::kBelowThreshold);  // The field was missing: a match, no value.
+  EXPECT_EQ(Apply(3, "b"), Outcome::kBelowThreshold);
+  EXPECT_EQ(w_.alert.match_count, 4);
+  EXPECT_EQ(w_.alert.distinct_count, 2);
+  EXPECT_EQ(Apply(4, "c"), Outcome::kAlertOpened);  // The third distinct value.
+  EXPECT_EQ(w_.alert.distinct_count, 3);
+  EXPECT_EQ(w_.alert.state, AlertState::kOpened);
+  EXPECT_EQ(Apply(5, "d"), Outcome::kAlertJoined);
+  EXPECT_EQ(w_.alert.distinct_count, 4);
+}
+
+TEST_F(DistinctWindowTest, ANewWindowForgetsTheValues) {
+  EXPECT_EQ(Apply(0, "a"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(60, "b"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(30 * 60, "c"), Outcome::kBelowThreshold);  // Exactly at the end: a new window.
+  EXPECT_EQ(w_.alert.distinct_count, 1);
+  EXPECT_EQ(w_.alert.match_count, 1);
+}
+
+TEST_F(DistinctWindowTest, ValuesPastTheBoundAreNotCountedAndReportedDropped) {
+  policy_.max_distinct_values = 4;
+  bool dropped = true;
+  for (const char* v : {"a", "b", "c", "d"}) {
+    MatchRecord m = MatchAt(rule_, 1, Severity::kLow, n_++);
+    m.distinct_value = v;
+    ApplyMatch(m, policy_, &w_, &dropped);
+    EXPECT_FALSE(dropped) << v;
+  }
+  MatchRecord m = MatchAt(rule_, 2, Severity::kLow, n_++);
+  m.distinct_value = "e";
+  EXPECT_EQ(ApplyMatch(m, policy_, &w_, &dropped), Outcome::kAlertJoined);
+  EXPECT_TRUE(dropped);
+  EXPECT_EQ(w_.alert.distinct_count, 4);
+  m.distinct_value = "a";  // Already counted: not dropped.
+  ApplyMatch(m, policy_, &w_, &dropped);
+  EXPECT_FALSE(dropped);
+  EXPECT_EQ(w_.distinct.size(), 4u);
+  EXPECT_EQ(w_.alert.match_count, 6);
+}
+
+TEST_F(DistinctWindowTest, AThresholdAboveTheBoundRaisesItSoTheThresholdIsReachable) {
+  policy_.max_distinct_values = 1;
+  EXPECT_EQ(DistinctBound(*rule_, policy_), 3u);
+  EXPECT_EQ(Apply(0, "a"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(1, "b"), Outcome::kBelowThreshold);
+  EXPECT_EQ(Apply(2, "c"), Outcome::kAlertOpened);
+  EXPECT_EQ(Apply(3, "d"), Outcome::kAlertJoined);
+  EXPECT_EQ(w_.alert.distinct_count, 3);  // Saturated at the bound.
+}
+
+TEST(DistinctFingerprintTest, StableAcrossProcesses) {
+  // FNV-1a 64 of "" and "a": fixed numbers, so replicas and the Redis store agree.
+  EXPECT_EQ(DistinctFingerprint(""), 14695981039346656037ull);
+  EXPECT_EQ(DistinctFingerprint("a"), 0xaf63dc4c8601ec8cull);
+  EXPECT_NE(DistinctFingerprint("db-credentials"), DistinctFingerprint("api-token"));
+}
+
+TEST(FinalUpdateTest, OnlyAnAlertWithUndeliveredMatchesHasOne) {
+  auto rule = std::make_shared<RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 2;
+  WindowPolicy policy;  // Updates at most every 5 minutes.
+  Window w;
+  ApplyMatch(MatchAt(rule, 0, Severity::kLow, 0), policy, &w);
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "below the threshold: no alert to update";
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 1, Severity::kLow, 1), policy, &w), Outcome::kAlertOpened);
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "everything was delivered with the opening";
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 2, Severity::kLow, 2), policy, &w), Outcome::kAlertJoined);
+  ASSERT_EQ(ApplyMatch(MatchAt(rule, 3, Severity::kLow, 3), policy, &w), Outcome::kAlertJoined);
+  ASSERT_TRUE(TakeFinalUpdate(&w));
+  EXPECT_EQ(w.alert.state, AlertState::kUpdated);
+  EXPECT_EQ(w.alert.match_count, 4);
+  EXPECT_EQ(w.alert.last_match_time, kT0 + absl::Seconds(3));
+  EXPECT_FALSE(TakeFinalUpdate(&w)) << "delivered once";
+}
+
 TEST(AlertIdTest, StableAndDistinct) {
   const std::string a = AlertId("R", "k", kT0);
   EXPECT_EQ(a.size(), 32u);

@@ -191,6 +191,134 @@ TYPED_TEST(AlertStoreTest, DistinctValueThresholdCountsValuesNotMatches) {
   EXPECT_EQ(this->Record(with(61, "d")), Outcome::kBelowThreshold);  // A new window forgets the values.
 }
 
+TYPED_TEST(AlertStoreTest, DistinctValuesPastTheBoundAreNotCountedAndReportedDropped) {
+  this->rule_->threshold_field = "objectRef.name";
+  this->rule_->threshold = 2;
+  this->options_.policy.max_distinct_values = 3;
+  this->backend_ = std::make_unique<TypeParam>(this->options_);
+  this->store_ = this->backend_->Replica();
+  const auto record = [this](const std::string& v) {
+    alert::MatchRecord m = this->Match(1);
+    m.distinct_value = v;
+    absl::StatusOr<alert::RecordResult> r = this->store_->Record(m);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : alert::RecordResult();
+  };
+  EXPECT_FALSE(record("a").distinct_dropped);
+  EXPECT_EQ(record("b").outcome, Outcome::kAlertOpened);
+  EXPECT_FALSE(record("c").distinct_dropped);
+  EXPECT_TRUE(record("d").distinct_dropped);   // New, and the set holds 3.
+  EXPECT_FALSE(record("a").distinct_dropped);  // Already counted.
+  EXPECT_FALSE(record("").distinct_dropped);   // No value: a match, nothing to count.
+}
+
+TYPED_TEST(AlertStoreTest, TwoReplicasCountingDistinctValuesAtOnceMakeOneAlert) {
+  this->rule_->threshold_field = "objectRef.name";
+  this->rule_->threshold = 15;
+  std::shared_ptr<alert::AlertStore> replicas[2] = {this->backend_->Replica(), this->backend_->Replica()};
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 120; ++i) {  // 30 distinct names, each read 4 times.
+    alert::MatchRecord m = this->Match(1);
+    m.distinct_value = "secret-" + std::to_string(i % 30);
+    matches.push_back(m);
+  }
+  std::atomic<int> opened{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = static_cast<size_t>(t); i < matches.size(); i += 4) {
+        absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
+        if (!r.ok()) errors.fetch_add(1);
+        else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(opened.load(), 1);
+  alert::MatchRecord last = this->Match(2);
+  last.distinct_value = "secret-0";
+  alert::RecordResult r;
+  ASSERT_NE(this->Record(last, &r), Outcome::kBelowThreshold);
+  EXPECT_EQ(r.alert_id, alert::AlertId("Test.Rule", "k", kT0 + absl::Seconds(1)));
+}
+
+TYPED_TEST(AlertStoreTest, ABatchGivesWhatOneByOneGives) {
+  this->options_.policy.update_interval = absl::Seconds(5);
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 60; ++i) {  // Three keys interleaved, 150 s: three 1-minute windows each, threshold 3.
+    matches.push_back(this->Match(i * 2.5, "k" + std::to_string(i % 3), i % 7 == 0 ? Severity::kHigh : Severity::kLow));
+  }
+  TypeParam one_by_one_backend(this->options_), batch_backend(this->options_);
+  std::shared_ptr<alert::AlertStore> one = one_by_one_backend.Replica(), batch = batch_backend.Replica();
+  std::vector<absl::StatusOr<alert::RecordResult>> batched = batch->RecordBatch(matches);
+  ASSERT_EQ(batched.size(), matches.size());
+  int opened = 0;
+  for (size_t i = 0; i < matches.size(); ++i) {
+    absl::StatusOr<alert::RecordResult> single = one->Record(matches[i]);
+    ASSERT_TRUE(single.ok() && batched[i].ok()) << i << ": " << single.status() << " / " << batched[i].status();
+    EXPECT_EQ(batched[i]->outcome, single->outcome) << "match " << i;
+    EXPECT_EQ(batched[i]->alert_id, single->alert_id) << "match " << i;
+    ASSERT_EQ(batched[i]->emit.has_value(), single->emit.has_value()) << "match " << i;
+    if (single->emit.has_value()) {
+      EXPECT_EQ(batched[i]->emit->match_count, single->emit->match_count);
+      EXPECT_EQ(batched[i]->emit->alert_context_json, single->emit->alert_context_json);
+      EXPECT_EQ(batched[i]->emit->highest_severity, single->emit->highest_severity);
+    }
+    if (single->outcome == Outcome::kAlertOpened) ++opened;
+  }
+  EXPECT_EQ(opened, 9);  // Three keys, three windows each (the third has 4 matches).
+}
+
+TYPED_TEST(AlertStoreTest, OnlyTheMatchThatOpensAWindowRendersItsFields) {
+  static std::atomic<int> renders{0};
+  renders = 0;
+  std::vector<alert::MatchRecord> matches;
+  for (int i = 0; i < 10; ++i) {
+    alert::MatchRecord m = this->Match(i);
+    m.alert_context_json.clear();
+    m.render_opener = [](const void*, std::string* ctx, std::string* sum) {
+      renders.fetch_add(1);
+      *ctx = R"({"rendered":true})";
+      *sum = "{}";
+    };
+    matches.push_back(m);
+  }
+  std::vector<absl::StatusOr<alert::RecordResult>> first = this->store_->RecordBatch(
+      std::vector<alert::MatchRecord>(matches.begin(), matches.begin() + 5));
+  for (size_t i = 5; i < matches.size(); ++i) ASSERT_TRUE(this->store_->Record(matches[i]).ok());
+  EXPECT_EQ(renders.load(), 1);
+  ASSERT_TRUE(first[2].ok());
+  ASSERT_TRUE(first[2]->emit.has_value());
+  EXPECT_EQ(first[2]->emit->alert_context_json, R"({"rendered":true})");
+}
+
+TYPED_TEST(AlertStoreTest, FinalCountIsDueAfterTheIntervalDeliveredOnceAndBeforeTheNextWindow) {
+  for (int s = 0; s < 3; ++s) this->Record(this->Match(s));  // Opens at the third (threshold 3).
+  EXPECT_EQ(this->Record(this->Match(3)), Outcome::kAlertJoined);
+  EXPECT_EQ(this->Record(this->Match(4)), Outcome::kAlertJoined);
+  absl::StatusOr<std::vector<alert::AlertRecord>> none = this->store_->FlushDue(absl::Now());
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_TRUE(none->empty()) << "due 10 s (the update interval) after the first undelivered match";
+  absl::StatusOr<std::vector<alert::AlertRecord>> due = this->store_->FlushDue(absl::Now() + absl::Seconds(11));
+  ASSERT_TRUE(due.ok()) << due.status();
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].state, alert::AlertState::kUpdated);
+  EXPECT_EQ((*due)[0].match_count, 5);
+  EXPECT_EQ((*due)[0].last_match_time, kT0 + absl::Seconds(4));
+  EXPECT_EQ((*due)[0].alert_id, alert::AlertId("Test.Rule", "k", kT0));
+  EXPECT_EQ((*due)[0].rule->id, "Test.Rule");
+  EXPECT_TRUE(this->store_->FlushDue(absl::Now() + absl::Seconds(11))->empty()) << "delivered once";
+  // One more undelivered match, then the next window opens: the old window's final count comes with it.
+  EXPECT_EQ(this->Record(this->Match(5)), Outcome::kAlertJoined);
+  alert::RecordResult r;
+  EXPECT_EQ(this->Record(this->Match(60), &r), Outcome::kBelowThreshold);
+  ASSERT_TRUE(r.final_update.has_value());
+  EXPECT_EQ(r.final_update->match_count, 6);
+  EXPECT_EQ(r.final_update->alert_id, alert::AlertId("Test.Rule", "k", kT0));
+  EXPECT_TRUE(this->store_->FlushDue(absl::Now() + absl::Seconds(11))->empty());
+}
+
 class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -232,6 +360,37 @@ TEST_F(RedisStoreTest, OpenedAlertIsAppendedToItsPartitionStreamAndKeysExpire) {
   ASSERT_EQ((*keys)->elements, 1u);
   const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", ReplyText((*keys)->element[0])})->get()));
   EXPECT_GT(ttl_ms, 60 * 1000);  // The window (2 min) plus a minute of grace.
+  EXPECT_LE(ttl_ms, 3 * 60 * 1000);
+}
+
+TEST_F(RedisStoreTest, DistinctSetSharesTheWindowsHashSlotAndExpiryAndHoldsFingerprints) {
+  AlertOptions o;
+  o.redis_prefix = RedisEnv::Get().NextPrefix();
+  o.redis_partitions = 1;
+  const RedisAddress address = *ParseRedisUrl(RedisEnv::Get().url());
+  RedisAlertStore store(address, o);
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->dedup_period_minutes = 2;
+  rule->threshold = 15;
+  rule->threshold_field = "objectRef.name";
+  alert::MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = kT0;
+  m.distinct_value = "db-credentials";
+  ASSERT_EQ(store.Record(m)->outcome, Outcome::kBelowThreshold);
+  RedisConnection c(address, absl::Seconds(1));
+  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", o.redis_prefix + ":{p0}:d:*"});
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ((*keys)->elements, 1u) << "the distinct set carries the window's {p0} hash tag";
+  const std::string set_key = ReplyText((*keys)->element[0]);
+  absl::StatusOr<RedisReply> members = c.Command({"SMEMBERS", set_key});
+  ASSERT_TRUE(members.ok());
+  ASSERT_EQ((*members)->elements, 1u);
+  EXPECT_EQ(ReplyText((*members)->element[0]).size(), 16u) << "a 64-bit fingerprint in hex, not the value";
+  const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", set_key})->get()));
+  EXPECT_GT(ttl_ms, 60 * 1000);
   EXPECT_LE(ttl_ms, 3 * 60 * 1000);
 }
 

@@ -14,6 +14,7 @@
 #include "server/alerts/alerting_evaluator.h"
 #include "server/engine_evaluator.h"
 #include "tests/server/test_files.h"
+#include "tests/testing/engine_fixtures.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/status_matchers.h"
 
@@ -51,8 +52,8 @@ std::vector<std::string> Lines(const std::string& path) {
 
 class AlertingEvaluatorTest : public ::testing::Test {
  protected:
-  void Start(AlertClock clock) {
-    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), kRule);
+  void Start(AlertClock clock, const std::string& rule_text = kRule) {
+    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), rule_text);
     rules_ = std::make_unique<RuleStore>(RuleStoreOptions{dir_.path(), EngineOptions{}, ""}, nullptr);
     ASSERT_THAT(rules_->Reload("test"), IsOk());
     engine_ = std::make_unique<EngineEvaluator>(rules_.get());
@@ -140,6 +141,54 @@ TEST_F(AlertingEvaluatorTest, EventClockReadsEventTimes) {
   EXPECT_EQ(metrics_.event_time_missing.load(), 1u);
 }
 
+// The pack's Kubernetes.BulkSecretAccess, as shipped: 15 distinct objectRef.name per user and client in 30 minutes.
+TEST_F(AlertingEvaluatorTest, BulkSecretAccessAlertsAtTheFifteenthDistinctSecret) {
+  std::ifstream in(::detect::testing::SourcePath("rules/aws_eks/secret_enumeration.yml"));
+  std::stringstream text;
+  text << in.rdbuf();
+  ASSERT_FALSE(text.str().empty()) << "rules/aws_eks/secret_enumeration.yml not found (DETECT_SOURCE_DIR?)";
+  Start(AlertClock::kProcessing, text.str());
+  const auto get = [](const std::string& user, const std::string& name) {
+    return R"({"kind":"Event","verb":"get","user":{"username":")" + user +
+           R"("},"userAgent":"kubectl","objectRef":{"resource":"secrets","namespace":"prod","name":")" + name +
+           R"("},"responseStatus":{"code":200},"p_log_type":"Amazon.EKS.Audit"})";
+  };
+  const std::string list = R"({"kind":"Event","verb":"list","user":{"username":"eve"},"userAgent":"kubectl",)"
+                           R"("objectRef":{"resource":"secrets","namespace":"prod"},"responseStatus":{"code":200},)"
+                           R"("p_log_type":"Amazon.EKS.Audit"})";
+  // 14 distinct secrets, each read three times, plus lists (no name): 45 matches, no alert.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::string> batch;
+    for (int i = 0; i < 14; ++i) batch.push_back(get("eve", "secret-" + std::to_string(i)));
+    batch.push_back(list);
+    v1::EvaluateResponse r = Evaluate(batch);
+    for (const v1::EventResult& e : r.results()) {
+      ASSERT_EQ(e.matches_size(), 1) << e.DebugString();
+      EXPECT_EQ(e.matches(0).alert_id(), "");
+      EXPECT_EQ(e.matches(0).threshold_distinct_field(), "objectRef.name");
+    }
+    now_ += absl::Minutes(1);
+  }
+  Evaluate({list, list});
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+  // Another user's 15th distinct secret is theirs alone.
+  Evaluate({get("mallory", "secret-14")});
+  EXPECT_EQ(metrics_.alerts_opened.load(), 0u);
+  v1::EvaluateResponse fifteenth = Evaluate({get("eve", "secret-14")});
+  ASSERT_EQ(fifteenth.results(0).matches_size(), 1);
+  EXPECT_EQ(fifteenth.results(0).matches(0).distinct_value(), "secret-14");
+  EXPECT_EQ(fifteenth.results(0).matches(0).alert_id().size(), 32u);
+  EXPECT_EQ(metrics_.alerts_opened.load(), 1u);
+  ASSERT_TRUE(Eventually([&] { return Lines(dir_.Sub("alerts.ndjson")).size() == 1; }))
+      << ::testing::PrintToString(Lines(dir_.Sub("alerts.ndjson")));
+  const std::string line = Lines(dir_.Sub("alerts.ndjson"))[0];
+  EXPECT_THAT(line, HasSubstr("\"rule_id\":\"Kubernetes.BulkSecretAccess\""));
+  EXPECT_THAT(line, HasSubstr("\"dedup\":\"eve:kubectl\""));
+  EXPECT_THAT(line, HasSubstr("\"match_count\":48"));
+  EXPECT_THAT(line, HasSubstr("\"distinct_count\":15"));
+  EXPECT_THAT(line, HasSubstr("\"threshold_field\":\"objectRef.name\""));
+}
+
 // A store that fails while `down` is set.
 class FlakyStore final : public alert::AlertStore {
  public:
@@ -176,6 +225,91 @@ TEST(AlertPipelineTest, UnreachableStoreBuffersBoundedAndReplaysInOrder) {
       << "buffered=" << metrics.buffered.load();
   EXPECT_EQ(metrics.alerts_opened.load(), 1u);  // The three replayed matches reached the threshold.
   EXPECT_NE(pipeline.Record(m), "");
+}
+
+// An alert log that keeps what it is given.
+class CollectingLog final : public AlertLog {
+ public:
+  void Append(const alert::AlertRecord& a) override {
+    absl::MutexLock lock(&mu_);
+    alerts_.push_back(a);
+  }
+  void Stop(absl::Time) override {}
+  std::vector<alert::AlertRecord> alerts() {
+    absl::MutexLock lock(&mu_);
+    return alerts_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<alert::AlertRecord> alerts_;
+};
+
+// The memory store's windows die with the process: at shutdown every alert's undelivered count is delivered.
+TEST(AlertPipelineTest, ShutdownDeliversTheFinalCountsOfTheMemoryStore) {
+  AlertMetrics metrics;
+  AlertOptions o;  // Updates at most every 5 minutes: none due during the test.
+  auto log = std::make_unique<CollectingLog>();
+  CollectingLog* collected = log.get();
+  auto store = std::make_unique<alert::MemoryAlertStore>(alert::MemoryStoreOptions{});
+  auto pipeline = std::make_unique<AlertPipeline>(o, std::move(store), false, std::move(log), &metrics);
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  alert::MatchRecord m;
+  m.rule = rule;
+  m.dedup = "k";
+  m.time = absl::FromUnixSeconds(1700000000);
+  for (int i = 0; i < 3; ++i) EXPECT_NE(pipeline->Record(m), "");
+  ASSERT_EQ(collected->alerts().size(), 1u);
+  pipeline->Shutdown(absl::Now() + absl::Seconds(5));
+  std::vector<alert::AlertRecord> alerts = collected->alerts();
+  ASSERT_EQ(alerts.size(), 2u);
+  EXPECT_EQ(alerts[0].state, alert::AlertState::kOpened);
+  EXPECT_EQ(alerts[0].match_count, 1);
+  EXPECT_EQ(alerts[1].state, alert::AlertState::kUpdated);
+  EXPECT_EQ(alerts[1].match_count, 3);
+  EXPECT_EQ(metrics.final_updates.load(), 1u);
+}
+
+// A match whose alert context is rendered on demand, from a source that dies with the request: buffered while
+// the store is down, it is rendered before it is buffered, so the replayed alert has its fields.
+TEST(AlertPipelineTest, BufferedMatchesAreRenderedBeforeTheirRequestEnds) {
+  std::atomic<bool> down{true};
+  AlertMetrics metrics;
+  AlertOptions o;
+  AlertPipeline pipeline(o, std::make_unique<FlakyStore>(&down), false, nullptr, &metrics);
+  absl::Mutex mu;
+  std::vector<alert::AlertRecord> emitted;
+  pipeline.SetObserver([&](const alert::AlertRecord& a) {
+    absl::MutexLock lock(&mu);
+    emitted.push_back(a);
+  });
+  auto rule = std::make_shared<alert::RuleMeta>();
+  rule->id = "R";
+  rule->threshold = 2;
+  {
+    auto source = std::make_unique<std::string>(R"({"who":"alice"})");
+    std::vector<alert::MatchRecord> batch(2);
+    for (alert::MatchRecord& m : batch) {
+      m.rule = rule;
+      m.dedup = "k";
+      m.time = absl::FromUnixSeconds(1700000000);
+      m.render_opener = [](const void* src, std::string* ctx, std::string* sum) {
+        *ctx = *static_cast<const std::string*>(src);
+        *sum = R"({"s":1})";
+      };
+      m.opener_source = source.get();
+    }
+    EXPECT_THAT(pipeline.RecordBatch(&batch), ::testing::ElementsAre("", ""));
+    EXPECT_EQ(metrics.buffered.load(), 2);
+    source->assign("gone");  // The request is over: what the renderer would read now is wrong.
+  }
+  down = false;
+  ASSERT_TRUE(Eventually([&] { return metrics.buffered.load() == 0; }));
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(emitted.size(), 1u);
+  EXPECT_EQ(emitted[0].alert_context_json, R"({"who":"alice"})");
+  EXPECT_EQ(emitted[0].summary_json, R"({"s":1})");
 }
 
 }  // namespace
