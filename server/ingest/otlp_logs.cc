@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "server/ingest/otlp_event.h"
 #include "server/log.h"
@@ -74,17 +75,20 @@ absl::Status OtlpLogsIngest::Export(const ExportLogsServiceRequest& request,
   v1::EvaluateResponse results;
   if (!view.events.empty()) evaluator_->Evaluate(view, &results);
   size_t matches = 0;
+  absl::flat_hash_map<std::string, uint64_t> by_rule;
   for (int i = 0; i < results.results_size() && i < static_cast<int>(evaluated.size()); ++i) {
     const v1::EventResult& r = results.results(i);
     if (r.has_error() && r.error().code() != 0) reject(evaluated[i].index, r.error().message());
     for (const v1::Match& m : r.matches()) {
       ++matches;
+      ++by_rule[m.rule_id()];
       Log(LogLevel::kDebug, "otlp match",
           {{"endpoint", IngestEndpointName(endpoint_)}, {"rule_id", m.rule_id()},
            {"record_index", evaluated[i].index}, {"time_unix_nano", evaluated[i].record->time_unix_nano()}});
     }
   }
   metrics_->RecordEvents(endpoint_, total, matches);
+  if (!by_rule.empty()) metrics_->RecordRuleMatches(endpoint_, by_rule);
   if (bad_bodies > 0) metrics_->RecordError(endpoint_, "bad_record", bad_bodies);
   if (rejected > bad_bodies) metrics_->RecordError(endpoint_, "event", rejected - bad_bodies);
   if (rejected > 0) {

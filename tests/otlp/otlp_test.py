@@ -164,6 +164,12 @@ def main():
                              ('detectd_ingest_errors_total{endpoint="otlp_http",reason="bad_record"}', 1),
                              ('detectd_ingest_requests_total{endpoint="otlp_http",code="415"}', 1)]:
             check(metric(page, series) == want, "metric " + series, "%s != %s" % (metric(page, series), want))
+        per_rule = {}
+        for _, rule in expected:
+            per_rule[rule] = per_rule.get(rule, 0) + 1
+        for rule, n in sorted(per_rule.items()):
+            series = 'detectd_ingest_rule_matches_total{endpoint="otlp_http",rule_id="%s"}' % rule
+            check(metric(page, series) == 4 * n, "metric " + series, "%s != %s" % (metric(page, series), 4 * n))
         check(metric(page, 'detectd_ingest_requests_total{endpoint="otlp_grpc",code="200"}') >= 2,
               "gRPC Export calls counted", page[-3000:])
         d.stop()
