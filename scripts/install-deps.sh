@@ -42,3 +42,9 @@ fi
 if [[ "${1:-}" == "--with-tests" ]] && ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
+
+# The OTLP test (tests/otlp) sends with the OpenTelemetry JavaScript SDK from npm, at the versions its
+# package-lock.json pins (npm ci: exactly those, into tests/otlp/node_modules).
+if [[ "${1:-}" == "--with-tests" ]]; then
+  (cd "$(dirname "${BASH_SOURCE[0]}")/../tests/otlp" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+fi

@@ -162,6 +162,9 @@ absl::Status Daemon::Init() {
   }
   service_ = std::make_unique<DetectionService>(&evaluator(), metrics_.get(), options_.service);
   service_->set_watch_hub(watch_hub_.get());
+  OtlpGrpcOptions otlp = options_.otlp;
+  otlp.logs.max_records_per_request = static_cast<size_t>(std::max(0, options_.service.max_events_per_request));
+  otlp_service_ = std::make_unique<OtlpLogsService>(&evaluator(), &ingest_metrics_, otlp);
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> creds = Credentials(options_);
   if (!creds.ok()) return creds.status();
@@ -170,6 +173,7 @@ absl::Status Daemon::Init() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, *creds, &port_);
   builder.RegisterService(service_.get());
+  builder.RegisterService(otlp_service_.get());  // OTLP logs: docs/ingest.md.
   builder.experimental().SetInterceptorCreators(grpc_metrics_->InterceptorCreators());
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   SetConnectionOptions(options_, &builder);

@@ -29,6 +29,7 @@
 #include "server/reload_worker.h"
 #include "server/ingest/ingest_metrics.h"
 #include "server/ingest/ingest_server.h"
+#include "server/ingest/otlp_grpc_service.h"
 #include "server/rule_store.h"
 #include "server/rule_watcher.h"
 #include "server/service.h"
@@ -74,6 +75,9 @@ struct DaemonOptions {
   // On shutdown, how long queued alerts may still be delivered after the gRPC drain.
   absl::Duration alert_drain = absl::Seconds(5);
   IngestOptions ingest;                  // ingest.listen empty: no ingest listener.
+  // OTLP logs (LogsService/Export) on the gRPC port; its records-per-request limit is
+  // service.max_events_per_request.
+  OtlpGrpcOptions otlp;
 };
 
 // Thread-safe.
@@ -127,6 +131,7 @@ class Daemon {
   std::unique_ptr<AlertingEvaluator> alerting_evaluator_;
   std::unique_ptr<WatchHub> watch_hub_;  // WatchAlerts streams; null with alerts off.
   std::unique_ptr<DetectionService> service_;
+  std::unique_ptr<OtlpLogsService> otlp_service_;  // LogsService/Export; records in ingest_metrics_.
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<grpc::Server> health_server_;
   std::unique_ptr<ReloadWorker> reload_worker_;

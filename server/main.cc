@@ -68,6 +68,9 @@ ABSL_FLAG(int64_t, ingest_max_inflight_bytes, 64 << 20,
           "Bound on the body bytes of all ingest requests in progress; beyond it 429 with Retry-After");
 ABSL_FLAG(double, ingest_request_timeout_seconds, 30,
           "An ingest request's headers and body must arrive within this (408 beyond)");
+ABSL_FLAG(int, otlp_max_concurrent_exports, 16,
+          "OTLP LogsService/Export calls evaluated at once on the gRPC port; beyond, UNAVAILABLE (exporters retry)");
+ABSL_FLAG(std::string, log_level, "info", "Least severe log lines written: debug | info | warning | error");
 ABSL_FLAG(std::string, port_file, "", "Write the bound gRPC port to this file once serving (for scripts)");
 
 int main(int argc, char** argv) {
@@ -86,6 +89,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   detect::server::SetLogFormat(format);
+  const std::string level = absl::GetFlag(FLAGS_log_level);
+  if (level == "debug") {
+    detect::server::SetMinLogLevel(LogLevel::kDebug);
+  } else if (level == "warning") {
+    detect::server::SetMinLogLevel(LogLevel::kWarning);
+  } else if (level == "error") {
+    detect::server::SetMinLogLevel(LogLevel::kError);
+  } else if (level != "info") {
+    std::fprintf(stderr, "detectd: --log_level must be debug, info, warning or error\n");
+    return 2;
+  }
   if (absl::GetFlag(FLAGS_rules).empty()) {
     std::fprintf(stderr, "detectd: --rules is required\n");
     return 2;
@@ -129,6 +143,7 @@ int main(int argc, char** argv) {
   o.ingest.max_inflight_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_ingest_max_inflight_bytes));
   o.ingest.request_timeout = absl::Seconds(absl::GetFlag(FLAGS_ingest_request_timeout_seconds));
   detect::server::ApplyIngestAuthFlags(&o.ingest);
+  o.otlp.max_concurrent_exports = absl::GetFlag(FLAGS_otlp_max_concurrent_exports);
 
   absl::StatusOr<std::unique_ptr<detect::server::Daemon>> daemon = detect::server::Daemon::Start(std::move(o));
   if (!daemon.ok()) {

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "server/ingest/event_splitter.h"
 #include "server/ingest/gzip_body.h"
+#include "server/ingest/otlp_http_handler.h"
 #include "server/log.h"
 
 namespace detect::server {
@@ -65,7 +66,11 @@ std::string QueryLogType(absl::string_view query) {
 
 IngestServer::IngestServer(const IngestOptions& options, Evaluator* evaluator, IngestMetrics* metrics,
                            std::string token)
-    : options_(options), evaluator_(evaluator), metrics_(metrics), token_(std::move(token)) {}
+    : options_(options),
+      evaluator_(evaluator),
+      metrics_(metrics),
+      token_(std::move(token)),
+      otlp_(evaluator, metrics, IngestEndpoint::kOtlpHttp, {options.max_events_per_request}) {}
 
 IngestServer::~IngestServer() {
   if (http_ != nullptr) http_->Stop();
@@ -97,6 +102,7 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
   routes.push_back(s->Route("/v1/events", IngestEndpoint::kEvents, [s](HttpRequest& r) { return s->Events(r); }));
   routes.push_back(s->Route("/v1/firehose", IngestEndpoint::kFirehose, [s](HttpRequest& r) { return s->Firehose(r); }));
   routes.back().admit = [s](HttpRequest& r) { return s->AdmitFirehose(r); };
+  routes.push_back(s->Route("/v1/logs", IngestEndpoint::kOtlpHttp, [s](HttpRequest& r) { return s->OtlpLogs(r); }));
   HttpServerOptions http;
   http.name = "ingest";
   http.listen = options.listen;
@@ -270,6 +276,11 @@ HttpResponse IngestServer::Events(HttpRequest& request) {
     return Refuse(IngestEndpoint::kEvents, 400, "bad_request", s.message());
   }
   return Evaluate(IngestEndpoint::kEvents, events, QueryLogType(request.query));
+}
+
+HttpResponse IngestServer::OtlpLogs(HttpRequest& request) {
+  if (std::optional<HttpResponse> error = DecodeBody(IngestEndpoint::kOtlpHttp, request)) return *error;
+  return HandleOtlpHttpLogs(otlp_, metrics_, request);
 }
 
 }  // namespace detect::server

@@ -1,8 +1,9 @@
 // IngestServer: detectd's HTTP ingest listener (--ingest_listen). Each endpoint decodes its senders' format
 // into events and hands them to the daemon's Evaluator, the same one StreamEvaluate uses (and through it to
 // the alert pipeline): POST /v1/k8s-audit (the Kubernetes API server's audit webhook: an audit.k8s.io/v1
-// EventList or Event), POST /v1/events (NDJSON or a JSON array; ?log_type=) and POST /v1/firehose (the Amazon
-// Data Firehose HTTP endpoint contract, for EKS audit logs via CloudWatch Logs). A 2xx answer means every
+// EventList or Event), POST /v1/events (NDJSON or a JSON array; ?log_type=), POST /v1/firehose (the Amazon
+// Data Firehose HTTP endpoint contract, for EKS audit logs via CloudWatch Logs) and POST /v1/logs (OTLP/HTTP
+// logs: otlp_http_handler.h). A 2xx answer means every
 // event was evaluated and its matches handed over; docs/ingest.md has the contract per sender.
 #ifndef DETECT_SERVER_INGEST_INGEST_SERVER_H_
 #define DETECT_SERVER_INGEST_INGEST_SERVER_H_
@@ -17,6 +18,7 @@
 #include "server/evaluator.h"
 #include "server/http/http_server.h"
 #include "server/ingest/ingest_metrics.h"
+#include "server/ingest/otlp_logs.h"
 
 namespace detect::server {
 
@@ -73,6 +75,7 @@ class IngestServer {
   std::optional<HttpResponse> AdmitFirehose(HttpRequest& request);
   HttpResponse Firehose(HttpRequest& request);
   static HttpResponse FirehoseReply(absl::string_view request_id, int status, absl::string_view error);
+  HttpResponse OtlpLogs(HttpRequest& request);
   HttpResponse Refuse(IngestEndpoint endpoint, int status, absl::string_view reason, absl::string_view message);
 
   const IngestOptions options_;
@@ -81,6 +84,7 @@ class IngestServer {
   const std::string token_;
   std::string firehose_key_;  // Set once in Start().
   std::atomic<size_t> inflight_bytes_{0};
+  const OtlpLogsIngest otlp_;
   std::unique_ptr<HttpServer> http_;
 };
 
