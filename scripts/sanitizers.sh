@@ -89,6 +89,7 @@ status=${build_status:-0}
 [ "$status" -eq 0 ] || echo "sanitizers: the build failed (status $status); running the tests that built"
 if [ "$mode" = asan ]; then
   ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+  LSAN_OPTIONS="suppressions=$repo/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
     ctest --test-dir "$build" --output-on-failure -j"$jobs" --timeout 900 || status=$?
 else
