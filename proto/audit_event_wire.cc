@@ -662,7 +662,9 @@ absl::Status MergeAsProtobuf(absl::string_view serialized, size_t max_depth, std
   // An event level is at most three message levels (a Struct, its map entry, a Value), and validation bounded
   // the levels: protobuf's default limit (100) would refuse events the validator accepted.
   in.SetRecursionLimit(static_cast<int>(std::min<size_t>(3 * max_depth + 8, INT32_MAX)));
-  if (!event.ParseFromCodedStream(&in)) return Malformed("protobuf's parser refuses the event");
+  if (!event.ParseFromCodedStream(&in) || !in.ConsumedEntireMessage()) {  // It stops at an END_GROUP tag too.
+    return Malformed("protobuf's parser refuses the event");
+  }
   out->clear();
   if (!event.SerializeToString(out)) return absl::InternalError("could not serialize a merged audit_event");
   return absl::OkStatus();

@@ -124,7 +124,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // level can be three message levels): raise it, and count a depth refusal as the validator being stricter.
   google::protobuf::io::CodedInputStream in(data, static_cast<int>(size));
   in.SetRecursionLimit(static_cast<int>(3 * detect::kDefaultMaxEventDepth + 8));
-  const bool parsed = event.ParseFromCodedStream(&in);
+  // ParseFromCodedStream also stops, successfully, at an END_GROUP tag; ParseFromArray (what protobuf users call)
+  // refuses that unless the whole input was read.
+  const bool parsed = event.ParseFromCodedStream(&in) && in.ConsumedEntireMessage();
   const bool known_difference = parsed && !valid.ok() &&
                                 (absl::StrContains(valid.message(), "nested too deep") ||
                                 (HasKnownFieldWithWrongWireType(event) ||  // Map entries drop unknown fields:
