@@ -1,7 +1,9 @@
 // The floor of JSON evaluation: parses every line of an NDJSON file with simdjson's DOM (one reused parser,
-// as the engine does) and touches one field, nothing else. `run_all.sh` reports every engine figure against it.
+// as the engine's oracle path does) and touches one field, nothing else. `run_all.sh` reports every engine
+// figure against it. With --ondemand, the same with simdjson On-Demand: the event is indexed (stage 1: UTF-8
+// and structure) and only "verb" is read, the other values are skipped unvalidated: the floor of a projection.
 //
-// Usage: json_parse_floor FILE [--threads N]
+// Usage: json_parse_floor FILE [--threads N] [--ondemand]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -33,15 +35,47 @@ size_t ParseRange(std::string_view data, size_t* events) {
   return with_verb;
 }
 
+// The same with simdjson On-Demand. Lines are views of a padded_string: SIMDJSON_PADDING bytes follow each.
+size_t OnDemandRange(std::string_view data, size_t* events) {
+  simdjson::ondemand::parser parser;
+  size_t with_verb = 0;
+  while (!data.empty()) {
+    size_t end = data.find('\n');
+    if (end == std::string_view::npos) end = data.size();
+    std::string_view line = data.substr(0, end);
+    data.remove_prefix(end == data.size() ? end : end + 1);
+    if (line.empty()) continue;
+    simdjson::ondemand::document doc;
+    if (parser.iterate(simdjson::padded_string_view(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING))
+            .get(doc)) {
+      continue;
+    }
+    ++*events;
+    std::string_view verb;
+    if (!doc["verb"].get_string().get(verb)) ++with_verb;
+  }
+  return with_verb;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: json_parse_floor FILE [--threads N]\n");
+    std::fprintf(stderr, "usage: json_parse_floor FILE [--threads N] [--ondemand]\n");
     return 2;
   }
   int threads = 1;
-  if (argc == 4 && std::strcmp(argv[2], "--threads") == 0) threads = std::atoi(argv[3]);
+  bool ondemand = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+      threads = std::atoi(argv[++i]);
+    } else if (std::strcmp(argv[i], "--ondemand") == 0) {
+      ondemand = true;
+    } else {
+      std::fprintf(stderr, "unknown argument %s\n", argv[i]);
+      return 2;
+    }
+  }
   auto loaded = simdjson::padded_string::load(argv[1]);
   if (loaded.error()) {
     std::fprintf(stderr, "cannot read %s\n", argv[1]);
@@ -61,7 +95,9 @@ int main(int argc, char** argv) {
   std::vector<size_t> events(threads, 0), verbs(threads, 0);
   const auto begin = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) workers.emplace_back([&, t] { verbs[t] = ParseRange(slices[t], &events[t]); });
+  for (int t = 0; t < threads; ++t) workers.emplace_back([&, t] {
+      verbs[t] = ondemand ? OnDemandRange(slices[t], &events[t]) : ParseRange(slices[t], &events[t]);
+    });
   for (auto& w : workers) w.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   size_t total = 0, with_verb = 0;

@@ -160,6 +160,8 @@ def main():
 
         floor = best(lambda: kv(run([os.path.join(BUILD, "bench/json_parse_floor"), events]).stdout))["events_per_second"]
         t.add("1. simdjson parse only (floor), 1 thread", floor, floor=1.0)
+        od_floor = best(lambda: kv(run([os.path.join(BUILD, "bench/json_parse_floor"), events, "--ondemand"]).stdout))["events_per_second"]
+        t.add("1. simdjson On-Demand parse + one field, 1 thread", od_floor, floor=od_floor / floor)
         py_seed = kv(run([python, os.path.join(shared, "panther_style_baseline.py"), events, "--rules", "seed"]).stdout)["events_per_second"]
         py_pack = kv(run([python, os.path.join(shared, "panther_style_baseline.py"), events, "--rules", "pack"]).stdout)["events_per_second"]
         t.add("2. Python baseline, seed rule", py_seed, baseline=1.0, floor=py_seed / floor)
