@@ -1,5 +1,5 @@
 // The trie of path steps, its memo slots and materialized prefixes.
-#include "engine/internal/path_interner.h"
+#include "engine/compile/path_interner.h"
 
 #include <algorithm>
 

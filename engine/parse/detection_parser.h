@@ -1,7 +1,7 @@
 // DetectionParser: YAML detection expressions (Panther's simple-detection grammar and this project's
 // extensions) to compiled Expr trees, reporting rule-author mistakes as issues with file:line:col.
-#ifndef DETECT_ENGINE_INTERNAL_DETECTION_PARSER_H_
-#define DETECT_ENGINE_INTERNAL_DETECTION_PARSER_H_
+#ifndef DETECT_ENGINE_PARSE_DETECTION_PARSER_H_
+#define DETECT_ENGINE_PARSE_DETECTION_PARSER_H_
 
 #include <string>
 #include <vector>
@@ -47,4 +47,4 @@ class DetectionParser {
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_DETECTION_PARSER_H_
+#endif  // DETECT_ENGINE_PARSE_DETECTION_PARSER_H_

@@ -1,7 +1,7 @@
 // RuleParser: one Panther analysis YAML file to a CompiledRule (or a data model), with every problem reported
 // as an issue at file:line:col. yaml-cpp exceptions are caught here, at the parse boundary, and nowhere else.
-#ifndef DETECT_ENGINE_INTERNAL_RULE_PARSER_H_
-#define DETECT_ENGINE_INTERNAL_RULE_PARSER_H_
+#ifndef DETECT_ENGINE_PARSE_RULE_PARSER_H_
+#define DETECT_ENGINE_PARSE_RULE_PARSER_H_
 
 #include <memory>
 #include <string>
@@ -9,7 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
-#include "engine/internal/detection_parser.h"
+#include "engine/parse/detection_parser.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/options.h"
 #include "yaml-cpp/yaml.h"
@@ -44,4 +44,4 @@ std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOpti
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_RULE_PARSER_H_
+#endif  // DETECT_ENGINE_PARSE_RULE_PARSER_H_

@@ -15,10 +15,10 @@
 #include "absl/strings/str_join.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
-#include "engine/internal/path_interner.h"
+#include "engine/compile/path_interner.h"
 #include "engine/internal/root_projection.h"
 #include "engine/internal/rule_dir_walk.h"
-#include "engine/internal/rule_parser.h"
+#include "engine/parse/rule_parser.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect {

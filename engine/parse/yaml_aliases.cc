@@ -1,5 +1,5 @@
 // Alias checks over yaml-cpp's event stream: see yaml_aliases.h.
-#include "engine/internal/yaml_aliases.h"
+#include "engine/parse/yaml_aliases.h"
 
 #include <sstream>
 #include <utility>

@@ -1,8 +1,8 @@
 // Checks a rule file's YAML anchors and aliases before it is loaded into a node tree: an alias inside its own
 // anchor's node makes the tree a cycle (every walk over it would recurse forever), and aliases of aliases can
 // make a few hundred bytes stand for billions of nodes.
-#ifndef DETECT_ENGINE_INTERNAL_YAML_ALIASES_H_
-#define DETECT_ENGINE_INTERNAL_YAML_ALIASES_H_
+#ifndef DETECT_ENGINE_PARSE_YAML_ALIASES_H_
+#define DETECT_ENGINE_PARSE_YAML_ALIASES_H_
 
 #include <cstdint>
 #include <string>
@@ -23,4 +23,4 @@ std::string CheckYamlAliases(absl::string_view text, uint64_t max_nodes, int* li
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_YAML_ALIASES_H_
+#endif  // DETECT_ENGINE_PARSE_YAML_ALIASES_H_

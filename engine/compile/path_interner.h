@@ -4,8 +4,8 @@
 // the paths: paths are interned as a trie of (parent node, step) nodes, never as strings of whole prefixes, and
 // only prefixes of up to kMaxInternedPrefix steps are materialized (a deeper path walks the rest of its steps
 // from that prefix: the same value, one memo fewer).
-#ifndef DETECT_ENGINE_INTERNAL_PATH_INTERNER_H_
-#define DETECT_ENGINE_INTERNAL_PATH_INTERNER_H_
+#ifndef DETECT_ENGINE_COMPILE_PATH_INTERNER_H_
+#define DETECT_ENGINE_COMPILE_PATH_INTERNER_H_
 
 #include <cstddef>
 #include <memory>
@@ -59,4 +59,4 @@ class PathInterner {
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_PATH_INTERNER_H_
+#endif  // DETECT_ENGINE_COMPILE_PATH_INTERNER_H_

@@ -1,5 +1,5 @@
 // Parsing of detection expressions: combinators, conditions and their operands, key specifiers.
-#include "engine/internal/detection_parser.h"
+#include "engine/parse/detection_parser.h"
 
 #include <utility>
 

@@ -1,5 +1,5 @@
 // Parsing of rule and data-model files into compiled rules.
-#include "engine/internal/rule_parser.h"
+#include "engine/parse/rule_parser.h"
 
 #include <filesystem>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "engine/internal/yaml_aliases.h"
+#include "engine/parse/yaml_aliases.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect::engine_internal {
