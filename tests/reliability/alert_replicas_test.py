@@ -51,12 +51,12 @@ Detection:
 SECRET = "s3cret-for-the-test"
 
 
-def eventually(pred, timeout, what):
+def eventually(pred, timeout, what, interval=0.05):
     end = time.time() + timeout
     while time.time() < end:
         if pred():
             return
-        time.sleep(0.05)
+        time.sleep(interval)
     if not pred():
         raise AssertionError("timed out (%ss) waiting for %s" % (timeout, what))
 
@@ -73,6 +73,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # Keep-alive: detectd's webhook sink reuses its connection.
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 want = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
@@ -122,7 +124,11 @@ class Redis:
 
 
 class Replica:
-    def __init__(self, detectd, tmp, n, rules, redis, receiver):
+    """One detectd on `rules`, its alerts in `redis`, delivered to `receiver` (signed). The update interval and the
+    claim idle time default to what the phases above need (no updates; a dead replica's alerts claimed fast)."""
+
+    def __init__(self, detectd, tmp, n, rules, redis, receiver, update_interval_seconds=1000000,
+                 claim_idle_seconds=2, partitions=4):
         self.log_path = os.path.join(tmp, "detectd%d.log" % n)
         port_file = os.path.join(tmp, "port%d" % n)
         secret = os.path.join(tmp, "secret")
@@ -134,8 +140,8 @@ class Replica:
              "--port_file", port_file, "--watch_rules=false", "--shutdown_grace_seconds", "2",
              "--alert_store", "unix://" + redis.sock, "--alert_clock", "event", "--alert_webhook", receiver.url,
              "--alert_webhook_secret_file", secret, "--alert_webhook_attempts", "20",
-             "--alert_redis_claim_idle_seconds", "2", "--alert_redis_partitions", "4",
-             "--alert_update_interval_seconds", "1000000"],
+             "--alert_redis_claim_idle_seconds", str(claim_idle_seconds), "--alert_redis_partitions",
+             str(partitions), "--alert_update_interval_seconds", str(update_interval_seconds)],
             stdout=self.log, stderr=self.log)
         eventually(lambda: os.path.exists(port_file) or self.proc.poll() is not None, 30, "detectd port file")
         assert self.proc.poll() is None, "detectd exited:\n" + open(self.log_path).read()
