@@ -95,14 +95,6 @@ void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineO
   }
 }
 
-uint64_t Fnv1a(absl::string_view s, uint64_t h) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 }  // namespace
 
 RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules,
@@ -203,16 +195,6 @@ void RuleSet::WithRuleContext(size_t rule_index, const Value& event, absl::strin
   }
   const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
   fn(ctx);
-}
-
-std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files) {
-  uint64_t h = 1469598103934665603ull;
-  for (const auto& [name, text] : files) {
-    h = Fnv1a(name, h);
-    h = Fnv1a(absl::string_view("\0", 1), h);
-    h = Fnv1a(text, h);
-  }
-  return absl::StrCat(absl::Hex(h, absl::kZeroPad16));
 }
 
 }  // namespace detect

@@ -16,14 +16,14 @@
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/compile/path_interner.h"
+#include "engine/compile/rule_set_version.h"
 #include "engine/internal/root_projection.h"
 #include "engine/internal/rule_dir_walk.h"
+#include "engine/parse/lookup_table_reader.h"
 #include "engine/parse/rule_parser.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect {
-
-std::string ComputeRuleSetVersion(const std::vector<std::pair<std::string, std::string>>& files);
 
 namespace {
 
@@ -145,7 +145,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
     if (cancelled()) return result;
     parsed.push_back(engine_internal::LoadYamlFile(name, text, options.max_rule_depth, &issues));
     const auto& file = parsed.back();
-    if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, options, &models, &issues);
+    if (file.ok && file.analysis_type == "datamodel") engine_internal::ParseDataModel(file, &models, &issues);
   }
   auto tables = std::make_unique<engine_internal::LookupTableSet>();
   std::string table_data;
@@ -198,7 +198,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::sort(files.begin(), files.end());
   files.emplace_back("lookup table data", std::move(table_data));
   auto* rule_set = new RuleSet(options, std::move(rules), std::move(tables), slots.TakePrefixes(),
-                               ComputeRuleSetVersion(files));
+                               engine_internal::ComputeRuleSetVersion(files));
   std::vector<std::string> root_keys = slots.RootKeyList();
   if (root_keys.size() >= RuleSet::kProjectRootKeys) {
     rule_set->root_keys_ = std::make_unique<engine_internal::RootKeys>(std::move(root_keys));

@@ -1,16 +1,12 @@
 // Parsing of rule and data-model files into compiled rules.
 #include "engine/parse/rule_parser.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
-#include "engine/parse/yaml_aliases.h"
+#include "engine/parse/field_reader.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect::engine_internal {
@@ -39,74 +35,7 @@ bool Known(const char* const (&keys)[N], absl::string_view key) {
   return false;
 }
 
-// Reads the scalars and lists of one rule file, reporting problems against it.
-class FileReader {
- public:
-  FileReader(const ParsedFile& file, std::vector<RuleIssue>* issues) : file_(file), issues_(issues) {}
-
-  void Issue(const YAML::Node& node, std::string message, RuleIssue::Severity severity = RuleIssue::Severity::kError) {
-    if (severity == RuleIssue::Severity::kError) ok_ = false;
-    issues_->push_back({severity, LocationOf(node, file_.name), std::move(message)});
-  }
-  bool ok() const { return ok_; }
-  void Fail() { ok_ = false; }
-
-  bool String(const YAML::Node& root, const char* key, std::string* out, bool required = false) {
-    const YAML::Node n = root[key];
-    if (!n || n.IsNull()) {
-      if (required) Issue(root, absl::StrCat("missing required key ", key));
-      return false;
-    }
-    if (!n.IsScalar()) {
-      Issue(n, absl::StrCat(key, " must be a string"));
-      return false;
-    }
-    *out = n.Scalar();
-    return true;
-  }
-  void Bool(const YAML::Node& root, const char* key, bool* out) {
-    const YAML::Node n = root[key];
-    if (!n) return;
-    const Literal lit = n.IsScalar() ? ScalarToLiteral(n) : Literal();
-    if (lit.kind != ValueKind::kBool) {
-      Issue(n, absl::StrCat(key, " must be true or false"));
-      return;
-    }
-    *out = lit.b;
-  }
-  void Int(const YAML::Node& root, const char* key, int min, int* out) {
-    const YAML::Node n = root[key];
-    if (!n) return;
-    const Literal lit = n.IsScalar() ? ScalarToLiteral(n) : Literal();
-    if (lit.kind != ValueKind::kInt || lit.i < min || lit.i > (1 << 30)) {
-      Issue(n, absl::StrCat(key, " must be an integer >= ", min));
-      return;
-    }
-    *out = static_cast<int>(lit.i);
-  }
-  void StringList(const YAML::Node& root, const char* key, std::vector<std::string>* out) {
-    const YAML::Node n = root[key];
-    if (!n || n.IsNull()) return;
-    if (!n.IsSequence()) {
-      Issue(n, absl::StrCat(key, " must be a list of strings"));
-      return;
-    }
-    for (const YAML::Node& e : n) {
-      if (!e.IsScalar()) {
-        Issue(e, absl::StrCat(key, " entries must be strings"));
-        continue;
-      }
-      out->push_back(e.Scalar());
-    }
-  }
-
- private:
-  const ParsedFile& file_;
-  std::vector<RuleIssue>* issues_;
-  bool ok_ = true;
-};
-
-void ParseReports(FileReader& r, const YAML::Node& root, RuleInfo* info) {
+void ParseReports(FieldReader& r, const YAML::Node& root, RuleInfo* info) {
   const YAML::Node reports = root["Reports"];
   if (!reports || reports.IsNull()) return;
   if (!reports.IsMap()) {
@@ -127,7 +56,7 @@ void ParseReports(FileReader& r, const YAML::Node& root, RuleInfo* info) {
 }
 
 template <typename T, typename ValueParser>
-void ParseVariants(FileReader& r, DetectionParser& dp, const YAML::Node& node, const char* key,
+void ParseVariants(FieldReader& r, DetectionParser& dp, const YAML::Node& node, const char* key,
                    const char* value_key, ValueParser parse_value, std::vector<AlertVariant<T>>* out) {
   if (!node.IsSequence()) {
     r.Issue(node, absl::StrCat(key, " must be a list of {", value_key, ", Conditions} entries"));
@@ -153,7 +82,7 @@ void ParseVariants(FileReader& r, DetectionParser& dp, const YAML::Node& node, c
   }
 }
 
-void ParseTemplateField(FileReader& r, DetectionParser& dp, const YAML::Node& root, const char* key,
+void ParseTemplateField(FieldReader& r, DetectionParser& dp, const YAML::Node& root, const char* key,
                         std::vector<AlertVariant<AlertTemplate>>* out) {
   const YAML::Node node = root[key];
   if (!node || node.IsNull()) return;
@@ -178,7 +107,7 @@ void ParseTemplateField(FileReader& r, DetectionParser& dp, const YAML::Node& ro
   ParseVariants<AlertTemplate>(r, dp, node, key, "Template", parse_template, out);
 }
 
-void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, size_t max_json_bytes,
+void ParseTests(FieldReader& r, const YAML::Node& root, const std::string& file, size_t max_json_bytes,
                 RuleInfo* info) {
   const YAML::Node tests = root["Tests"];
   if (!tests || tests.IsNull()) return;
@@ -244,7 +173,7 @@ void ParseTests(FileReader& r, const YAML::Node& root, const std::string& file, 
   }
 }
 
-void ParseNamedFields(FileReader& r, DetectionParser& dp, const YAML::Node& node, CompiledRule* rule) {
+void ParseNamedFields(FieldReader& r, DetectionParser& dp, const YAML::Node& node, CompiledRule* rule) {
   if (!node.IsMap()) {
     r.Issue(node, "AlertFields must map names to {Join, Template, Filter, Separator, Default}");
     return;
@@ -285,7 +214,7 @@ void ParseNamedFields(FileReader& r, DetectionParser& dp, const YAML::Node& node
 }
 
 // Points `{@name}` placeholders at their AlertFields entries.
-void ResolveFieldRefs(FileReader& r, const YAML::Node& root, CompiledRule* rule) {
+void ResolveFieldRefs(FieldReader& r, const YAML::Node& root, CompiledRule* rule) {
   for (auto* variants : {&rule->titles, &rule->dedups}) {
     for (auto& variant : *variants) {
       for (TemplatePart& part : variant.value.parts) {
@@ -304,7 +233,7 @@ void ResolveFieldRefs(FileReader& r, const YAML::Node& root, CompiledRule* rule)
 
 // ThresholdDistinctField (extension): a KeyPath string (`objectRef.name`) or a key spec mapping ({Key: ...},
 // {KeyPath: ...}, {DeepKey: [...]}, {DataModel: ...}). The path must name one value: no [*].
-void ParseThresholdDistinctField(FileReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+void ParseThresholdDistinctField(FieldReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
   const YAML::Node n = root["ThresholdDistinctField"];
   if (!n || n.IsNull()) return;
   FieldPath p;
@@ -338,7 +267,7 @@ void ParseThresholdDistinctField(FileReader& r, DetectionParser& dp, const YAML:
   rule->distinct_path = std::move(p);
 }
 
-void ParseAlertFields(FileReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+void ParseAlertFields(FieldReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
   if (const YAML::Node fields = root["AlertFields"]) ParseNamedFields(r, dp, fields, rule);
   ParseTemplateField(r, dp, root, "AlertTitle", &rule->titles);
   ParseTemplateField(r, dp, root, "AlertDedup", &rule->dedups);
@@ -386,40 +315,8 @@ void ParseAlertFields(FileReader& r, DetectionParser& dp, const YAML::Node& root
 
 }  // namespace
 
-ParsedFile LoadYamlFile(std::string name, const std::string& text, int max_depth, std::vector<RuleIssue>* issues) {
-  ParsedFile file;
-  file.name = std::move(name);
-  int line = 0, column = 0;
-  std::string problem = CheckYamlText(text, max_depth, &line, &column);
-  if (problem.empty()) problem = CheckYamlAliases(text, kMaxExpandedYamlNodes, &line, &column);
-  if (!problem.empty()) {
-    issues->push_back({RuleIssue::Severity::kError, {file.name, line, column}, std::move(problem)});
-    return file;
-  }
-  try {
-    file.root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    SourceLocation loc{file.name, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
-    issues->push_back({RuleIssue::Severity::kError, loc, absl::StrCat("invalid YAML: ", e.msg)});
-    return file;
-  }
-  if (!file.root.IsMap()) {
-    issues->push_back({RuleIssue::Severity::kError, {file.name, 1, 1}, "a rule file must be a YAML mapping"});
-    return file;
-  }
-  const YAML::Node type = file.root["AnalysisType"];
-  if (!type || !type.IsScalar()) {
-    issues->push_back({RuleIssue::Severity::kError, {file.name, 1, 1}, "missing required key AnalysisType"});
-    return file;
-  }
-  file.analysis_type = type.Scalar();
-  file.ok = true;
-  return file;
-}
-
-void ParseDataModel(const ParsedFile& file, const EngineOptions& options, DataModels* models,
-                    std::vector<RuleIssue>* issues) {
-  FileReader r(file, issues);
+void ParseDataModel(const ParsedFile& file, DataModels* models, std::vector<RuleIssue>* issues) {
+  FieldReader r(file.name, issues);
   std::vector<std::string> log_types;
   r.StringList(file.root, "LogTypes", &log_types);
   const YAML::Node mappings = file.root["Mappings"];
@@ -448,89 +345,12 @@ void ParseDataModel(const ParsedFile& file, const EngineOptions& options, DataMo
   for (const std::string& lt : log_types) {
     for (auto& [name, path] : map) (*models)[lt].emplace(name, path);
   }
-  (void)options;
-}
-
-namespace {
-
-absl::StatusOr<std::string> ReadTableData(const std::string& path, size_t max_bytes) {
-  std::error_code ec;
-  const uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return absl::NotFoundError(absl::StrCat("cannot read lookup table data ", path, ": ", ec.message()));
-  if (size > max_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("lookup table data ", path, " is ", size, " bytes, over max_lookup_table_bytes ", max_bytes));
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read lookup table data ", path));
-  std::string text = buffer.str();
-  if (absl::EndsWith(path, ".csv")) return CsvToJsonRows(text);
-  if (absl::EndsWith(path, ".jsonl") || absl::EndsWith(path, ".ndjson")) {
-    std::string rows = "[";
-    for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipWhitespace())) {
-      if (rows.size() > 1) rows += ',';
-      rows.append(line.data(), line.size());
-    }
-    return rows + "]";
-  }
-  return text;
-}
-
-}  // namespace
-
-void ParseLookupTableFile(const ParsedFile& file, const EngineOptions& options, LookupTableSet* tables,
-                          std::string* data_for_version, std::vector<RuleIssue>* issues) {
-  FileReader r(file, issues);
-  const YAML::Node& root = file.root;
-  std::string name, filename, primary_key;
-  if (!r.String(root, "LookupName", &name, true) || !r.String(root, "Filename", &filename, true)) return;
-  bool enabled = true;
-  r.Bool(root, "Enabled", &enabled);
-  if (!enabled) return;
-  const YAML::Node map = root["LogTypeMap"];
-  if (!map || !map.IsMap() || !r.String(map, "PrimaryKey", &primary_key, true)) {
-    r.Issue(root, "a lookup table needs LogTypeMap with PrimaryKey and AssociatedLogTypes");
-    return;
-  }
-  const std::string path = (std::filesystem::path(file.name).parent_path() / filename).string();
-  auto data = ReadTableData(path, options.max_lookup_table_bytes);
-  if (!data.ok()) {
-    r.Issue(root["Filename"], std::string(data.status().message()));
-    return;
-  }
-  auto table = LookupTable::Create(name, *data, primary_key);
-  if (!table.ok()) {
-    r.Issue(root["Filename"], absl::StrCat(path, ": ", table.status().message()));
-    return;
-  }
-  for (const YAML::Node& assoc : map["AssociatedLogTypes"]) {
-    std::string log_type;
-    if (!assoc.IsMap() || !r.String(assoc, "LogType", &log_type, true)) continue;
-    std::vector<std::string> selectors;
-    r.StringList(assoc, "Selectors", &selectors);
-    for (const std::string& sel : selectors) {
-      auto p = ParseKeyPath(sel);
-      if (!p.ok()) {
-        r.Issue(assoc, absl::StrCat("selector \"", sel, "\": ", p.status().message()));
-        continue;
-      }
-      p->text = p->steps.size() == 1 ? p->steps[0].key : sel;
-      (*table)->AddSelector(log_type, *std::move(p));
-    }
-  }
-  if (!tables->tables.try_emplace(name, *std::move(table)).second) {
-    r.Issue(root["LookupName"], absl::StrCat("duplicate lookup table \"", name, "\""));
-    return;
-  }
-  absl::StrAppend(data_for_version, name, "\n", *data);
 }
 
 std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOptions& options,
                                         const DataModels& models, std::vector<RuleIssue>* issues) {
   const YAML::Node& root = file.root;
-  FileReader r(file, issues);
+  FieldReader r(file.name, issues);
   auto rule = std::make_unique<CompiledRule>();
   RuleInfo& info = rule->info;
   info.analysis_type = file.analysis_type;
