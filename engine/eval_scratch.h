@@ -42,7 +42,7 @@ class EvalScratch {
   using Members = std::vector<std::pair<absl::string_view, Value>>;
   Members* NewObject();
   static Value ObjectValue(const Members* members);
-  // The current event's root as rules read it (engine/internal/root_projection.h): its top-level members by
+  // The current event's root as rules read it (engine/eval/root_projection.h): its top-level members by
   // the slot of their key in `keys`, and the event itself for everything else.
   struct RootSlots {
     const engine_internal::RootKeys* keys = nullptr;

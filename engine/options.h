@@ -48,7 +48,7 @@ struct EngineOptions {
   // audit fields when an event lacks them, as Panther does when it parses EKS logs.
   bool derive_panther_fields = true;
   // Present GKE (GCP.AuditLog from k8s.io) and AKS (Azure.MonitorActivity kube-audit) records to rules as
-  // Kubernetes audit events (see engine/internal/kubernetes_views.h), so one rule covers all three clouds.
+  // Kubernetes audit events (see engine/eval/kubernetes_views.h), so one rule covers all three clouds.
   bool kubernetes_audit_views = true;
 };
 

@@ -5,11 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/internal/compiled_rule.h"
-#include "engine/internal/evaluator.h"
-#include "engine/internal/kubernetes_views.h"
+#include "engine/eval/evaluator.h"
+#include "engine/eval/kubernetes_views.h"
 #include "engine/internal/lookup_table.h"
-#include "engine/internal/root_projection.h"
-#include "engine/internal/rule_index.h"
+#include "engine/eval/root_projection.h"
+#include "engine/eval/rule_index.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
 

@@ -114,7 +114,7 @@ class RuleSet {
   std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
   std::unique_ptr<engine_internal::LookupTableSet> tables_;
   // The top-level keys rules read, when there are enough of them for projecting a JSON event's root into
-  // slots (engine/internal/root_projection.h) to beat reading the document directly; else null.
+  // slots (engine/eval/root_projection.h) to beat reading the document directly; else null.
   static constexpr size_t kProjectRootKeys = 8;
   std::unique_ptr<engine_internal::RootKeys> root_keys_;
   std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_;  // Paths' parents point here.

@@ -8,7 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/analysis/rule_analysis.h"
 #include "engine/internal/compiled_rule.h"
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
 

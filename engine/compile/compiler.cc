@@ -17,7 +17,7 @@
 #include "engine/internal/lookup_table.h"
 #include "engine/compile/path_interner.h"
 #include "engine/compile/rule_set_version.h"
-#include "engine/internal/root_projection.h"
+#include "engine/eval/root_projection.h"
 #include "engine/internal/rule_dir_walk.h"
 #include "engine/parse/lookup_table_reader.h"
 #include "engine/parse/rule_parser.h"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 #include "engine/internal/expr.h"
 #include "engine/internal/field_path.h"
 

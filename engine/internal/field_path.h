@@ -34,7 +34,7 @@ struct FieldPath {
   // `objectRef.namespace` read `objectRef` once per event. Owned by the RuleSet; null when none.
   const FieldPath* parent = nullptr;
   // For a path read from the event root whose first step is a key: that key's slot in the rule set's root
-  // projection (engine/internal/root_projection.h); -1 otherwise.
+  // projection (engine/eval/root_projection.h); -1 otherwise.
   int root_slot = -1;
 
   bool empty() const { return steps.empty(); }

@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "engine/analysis/explain.h"
 #include "engine/compiler.h"
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 #include "engine/json_event.h"
 #include "engine/rule_set.h"
 

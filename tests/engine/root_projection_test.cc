@@ -1,6 +1,6 @@
-// The root projection (engine/internal/root_projection.h): key slots, and rule sets that read enough top-level
+// The root projection (engine/eval/root_projection.h): key slots, and rule sets that read enough top-level
 // keys to project an event's root decide exactly as a direct read of the document would.
-#include "engine/internal/root_projection.h"
+#include "engine/eval/root_projection.h"
 
 #include <string>
 #include <vector>

@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/internal/compiled_rule.h"
-#include "engine/internal/rule_index.h"
+#include "engine/eval/rule_index.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/engine_fixtures.h"

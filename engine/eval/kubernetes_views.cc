@@ -1,5 +1,5 @@
 // GKE and AKS records as Kubernetes audit events.
-#include "engine/internal/kubernetes_views.h"
+#include "engine/eval/kubernetes_views.h"
 
 #include <vector>
 

@@ -1,8 +1,8 @@
 // Panther's standard fields that it computes while parsing EKS audit logs (p_any_ip_addresses,
 // p_any_usernames, p_any_aws_arns, p_any_aws_account_ids), derived here from a raw Kubernetes audit event
 // that lacks them.
-#ifndef DETECT_ENGINE_INTERNAL_PANTHER_FIELDS_H_
-#define DETECT_ENGINE_INTERNAL_PANTHER_FIELDS_H_
+#ifndef DETECT_ENGINE_EVAL_PANTHER_FIELDS_H_
+#define DETECT_ENGINE_EVAL_PANTHER_FIELDS_H_
 
 #include "absl/strings/string_view.h"
 #include "engine/eval_scratch.h"
@@ -22,4 +22,4 @@ Value DerivePantherField(absl::string_view name, const Value& event, EvalScratch
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_PANTHER_FIELDS_H_
+#endif  // DETECT_ENGINE_EVAL_PANTHER_FIELDS_H_

@@ -1,5 +1,5 @@
 // Construction and lookup of the rule index.
-#include "engine/internal/rule_index.h"
+#include "engine/eval/rule_index.h"
 
 #include <algorithm>
 #include <limits>

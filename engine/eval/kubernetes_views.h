@@ -2,8 +2,8 @@
 // (Azure.MonitorActivity, category kube-audit or kube-audit-admin) is presented to rules as a Kubernetes audit event, so one rule
 // written against audit.k8s.io fields (verb, objectRef, user.username, sourceIPs, ...) covers EKS, GKE and AKS,
 // as Panther's unified Kubernetes rules do. The record's own fields stay readable.
-#ifndef DETECT_ENGINE_INTERNAL_KUBERNETES_VIEWS_H_
-#define DETECT_ENGINE_INTERNAL_KUBERNETES_VIEWS_H_
+#ifndef DETECT_ENGINE_EVAL_KUBERNETES_VIEWS_H_
+#define DETECT_ENGINE_EVAL_KUBERNETES_VIEWS_H_
 
 #include "absl/strings/string_view.h"
 #include "engine/eval_scratch.h"
@@ -25,4 +25,4 @@ Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalSc
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_KUBERNETES_VIEWS_H_
+#endif  // DETECT_ENGINE_EVAL_KUBERNETES_VIEWS_H_

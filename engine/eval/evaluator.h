@@ -1,8 +1,8 @@
 // The predicate interpreter: evaluates compiled Expr trees over event Values with Panther's semantics (missing
 // keys, Python equality and truthiness, strict booleans). Allocation-free except for [*] collections, which
 // live in the caller's EvalScratch.
-#ifndef DETECT_ENGINE_INTERNAL_EVALUATOR_H_
-#define DETECT_ENGINE_INTERNAL_EVALUATOR_H_
+#ifndef DETECT_ENGINE_EVAL_EVALUATOR_H_
+#define DETECT_ENGINE_EVAL_EVALUATOR_H_
 
 #include <vector>
 
@@ -41,4 +41,4 @@ bool PyEquals(const Value& a, const Value& b);
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_EVALUATOR_H_
+#endif  // DETECT_ENGINE_EVAL_EVALUATOR_H_

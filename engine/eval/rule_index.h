@@ -3,8 +3,8 @@
 // `objectRef.resource IsIn [pods]`), a prefix (`userAgent StartsWith kubectl/`), or a regex
 // (`requestURI Matches ...`, all of a field's regexes run as one RE2::Set). Rules without such a conjunct are
 // always candidates. The index only narrows candidates: every candidate is still evaluated in full.
-#ifndef DETECT_ENGINE_INTERNAL_RULE_INDEX_H_
-#define DETECT_ENGINE_INTERNAL_RULE_INDEX_H_
+#ifndef DETECT_ENGINE_EVAL_RULE_INDEX_H_
+#define DETECT_ENGINE_EVAL_RULE_INDEX_H_
 
 #include <cstdint>
 #include <memory>
@@ -13,7 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 #include "re2/set.h"
 
 namespace detect::engine_internal {
@@ -73,4 +73,4 @@ class RuleIndex {
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_RULE_INDEX_H_
+#endif  // DETECT_ENGINE_EVAL_RULE_INDEX_H_

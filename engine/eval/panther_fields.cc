@@ -1,10 +1,10 @@
 // Derivation of Panther's p_any_* fields from Kubernetes audit event fields.
-#include "engine/internal/panther_fields.h"
+#include "engine/eval/panther_fields.h"
 
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 #include "engine/internal/ip_address.h"
 
 namespace detect::engine_internal {

@@ -1,10 +1,10 @@
 // Evaluation of detection expressions. Semantics are documented in docs/rule-format.md ("Semantics").
-#include "engine/internal/evaluator.h"
+#include "engine/eval/evaluator.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "engine/internal/panther_fields.h"
-#include "engine/internal/root_projection.h"
+#include "engine/eval/panther_fields.h"
+#include "engine/eval/root_projection.h"
 
 namespace detect::engine_internal {
 namespace {

@@ -1,5 +1,5 @@
 // Top-level members of an event by compile-time slot: see root_projection.h.
-#include "engine/internal/root_projection.h"
+#include "engine/eval/root_projection.h"
 
 #include <utility>
 

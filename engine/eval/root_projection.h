@@ -2,8 +2,8 @@
 // members; looking each key up in the parsed document scans its members every time. Instead, the members whose
 // keys some rule reads are stored once per event in slots numbered at compile time, and a read of a
 // top-level key costs one hash of the key and one comparison.
-#ifndef DETECT_ENGINE_INTERNAL_ROOT_PROJECTION_H_
-#define DETECT_ENGINE_INTERNAL_ROOT_PROJECTION_H_
+#ifndef DETECT_ENGINE_EVAL_ROOT_PROJECTION_H_
+#define DETECT_ENGINE_EVAL_ROOT_PROJECTION_H_
 
 #include <cstdint>
 #include <cstring>
@@ -57,4 +57,4 @@ bool ProjectedRootSlot(const Value& root, int slot, Value* out);
 
 }  // namespace detect::engine_internal
 
-#endif  // DETECT_ENGINE_INTERNAL_ROOT_PROJECTION_H_
+#endif  // DETECT_ENGINE_EVAL_ROOT_PROJECTION_H_
