@@ -62,7 +62,7 @@ tsan_labels=()
 tsan_targets=(engine_test)
 if [ "$mode" = tsan ]; then
   available=$(cmake --build "$build" --target help 2>/dev/null | sed -n 's/^\([a-z_]*\): .*/\1/p')
-  for t in server_test integration_test shutdown_test detectctl_test; do
+  for t in server_test proto_test client_test integration_test shutdown_test detectctl_test; do
     if grep -qx "$t" <<<"$available"; then
       tsan_labels+=("$t")
       tsan_targets+=("$t")

@@ -10,7 +10,7 @@
 #include <iterator>
 #include <string>
 
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::testing {
 

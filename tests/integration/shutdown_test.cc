@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::testing {
 namespace {

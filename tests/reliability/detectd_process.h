@@ -35,7 +35,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/eventually.h"
 
 namespace detect::testing {

@@ -22,7 +22,7 @@
 #include "tests/reliability/detectd_process.h"
 #include "tests/reliability/load_client.h"
 #include "tests/reliability/raw_http2.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::testing {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::testing {
 namespace {

@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect::server {

@@ -4,7 +4,7 @@
 #include <filesystem>
 
 #include "gtest/gtest.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::server {
 namespace {

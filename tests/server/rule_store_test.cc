@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/rule_watcher.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/status_matchers.h"
 

@@ -21,7 +21,7 @@
 #include "server/alerts/redis_store.h"
 #include "server/service.h"
 #include "server/watch_reactor.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/redis_server.h"
 

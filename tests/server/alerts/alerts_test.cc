@@ -13,7 +13,7 @@
 #include "server/alerts/alert_pipeline.h"
 #include "server/alerts/alerting_evaluator.h"
 #include "server/engine_evaluator.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/engine_fixtures.h"
 #include "tests/testing/eventually.h"
 #include "tests/testing/status_matchers.h"

@@ -17,7 +17,7 @@
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
 #include "proto/audit_event_wire.h"
-#include "tests/server/value_canon.h"
+#include "tests/proto/value_canon.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect {

@@ -11,7 +11,7 @@
 #include "alert/memory_store.h"
 #include "gtest/gtest.h"
 #include "server/alerts/redis_store.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 #include "tests/testing/redis_server.h"
 
 namespace detect::server {

@@ -20,7 +20,7 @@
 #include "proto/audit_event_wire.h"
 #include "proto/wire_reader.h"
 #include "server/request_view.h"
-#include "tests/server/value_canon.h"
+#include "tests/proto/value_canon.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect {

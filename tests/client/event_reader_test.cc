@@ -8,7 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/server/test_files.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::client {
 namespace {
