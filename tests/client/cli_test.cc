@@ -10,7 +10,7 @@
 #include "tests/client/run_binary.h"
 #include "version/program_help.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using ::testing::AllOf;
@@ -208,4 +208,4 @@ TEST(DetectdCommandLine, VersionAndUnknownFlag) {
 #endif
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Reads `text` both ways (streaming, as evaluate/stream do, and whole, as eval does) and checks they agree.
 std::vector<std::string> ReadAll(const std::string& text) {
-  detect::testing::TempDir dir;
+  detect::test_support::TempDir dir;
   const std::string path = dir.Sub("in");
   std::ofstream(path) << text;
   auto reader = EventReader::Open(path);
@@ -38,7 +38,7 @@ std::vector<std::string> ReadAll(const std::string& text) {
 
 // The error both ways of reading give for `text`.
 std::string ErrorOf(const std::string& text) {
-  detect::testing::TempDir dir;
+  detect::test_support::TempDir dir;
   const std::string path = dir.Sub("in");
   std::ofstream(path) << text;
   auto reader = EventReader::Open(path);

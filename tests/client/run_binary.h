@@ -12,7 +12,7 @@
 
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 struct Output {
   int exit_code = -1;
@@ -40,6 +40,6 @@ inline std::ostream& operator<<(std::ostream& os, const Output& o) {
   return os << "exit " << o.exit_code << "\n--- stdout\n" << o.out << "\n--- stderr\n" << o.err;
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_CLIENT_RUN_BINARY_H_

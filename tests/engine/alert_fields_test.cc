@@ -15,13 +15,13 @@ using ::testing::Field;
 constexpr char kMatchAll[] = "  - Condition: AlwaysTrue";
 
 Match OnlyMatch(const std::string& extra, const std::string& event, const std::string& display_name = "Test Rule") {
-  std::string yaml = testing::RuleWithDetection(kMatchAll, extra);
+  std::string yaml = test_support::RuleWithDetection(kMatchAll, extra);
   if (display_name != "Test Rule") {
     const std::string from = "DisplayName: Test Rule\n";
     yaml.replace(yaml.find(from), from.size(), display_name.empty() ? "" : "DisplayName: " + display_name + "\n");
   }
-  auto rules = testing::MustCompile(yaml);
-  EvalResult result = testing::EvalJson(*rules, event);
+  auto rules = test_support::MustCompile(yaml);
+  EvalResult result = test_support::EvalJson(*rules, event);
   EXPECT_EQ(result.matches.size(), 1u);
   Match m = result.matches.empty() ? Match() : result.matches[0];
   m.rule = nullptr;  // The rule set dies with this function.
@@ -105,7 +105,7 @@ AlertTitle: "to [{@subjects}]"
 }
 
 TEST(AlertFieldsTest, UnknownFieldIsACompileError) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection(kMatchAll, "AlertTitle: '{@nope}'"));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "AlertTitle: '{@nope}'"));
   EXPECT_FALSE(r.IsValid());
   EXPECT_THAT(r.FormatIssues(), ::testing::HasSubstr("{@nope}, which AlertFields does not define"));
 }

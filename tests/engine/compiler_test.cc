@@ -23,7 +23,7 @@ std::string ReadFile(const fs::path& p) {
   return s.str();
 }
 
-const std::string kBrokenDir = testing::SourcePath("tests/testdata/broken_rules");
+const std::string kBrokenDir = test_support::SourcePath("tests/testdata/broken_rules");
 
 class GoldenErrorTest : public ::testing::TestWithParam<std::string> {};
 
@@ -100,18 +100,18 @@ TEST(CompilerTest, DuplicateRuleIdNamesTheFirstDefinition) {
 }
 
 TEST(CompilerTest, ErrorsShowTheSourceLineWithACaret) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Key: verb\n    Condition: Equalz\n    Value: x"));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection("  - Key: verb\n    Condition: Equalz\n    Value: x"));
   EXPECT_THAT(r.FormatIssues(), HasSubstr("9:16: unknown Condition \"Equalz\"\n        Condition: Equalz\n                   ^\n"));
 }
 
 TEST(CompilerTest, UnknownTopLevelKeyWarnsOrFailsWhenStrict) {
   const std::string yaml = std::string(kGoodRule) + "Typo: 1\n";
-  CompileResult lenient = testing::CompileText(yaml);
+  CompileResult lenient = test_support::CompileText(yaml);
   EXPECT_TRUE(lenient.IsValid());
   EXPECT_THAT(lenient.FormatIssues(), HasSubstr("WARNING: rule.yml:8:1: unknown key \"Typo\" (ignored)"));
   EngineOptions strict;
   strict.reject_unknown_keys = true;
-  EXPECT_FALSE(testing::CompileText(yaml, "rule.yml", strict).IsValid());
+  EXPECT_FALSE(test_support::CompileText(yaml, "rule.yml", strict).IsValid());
 }
 
 TEST(CompilerTest, LoadsDirectoriesRecursivelySkippingHiddenEntries) {
@@ -139,9 +139,9 @@ TEST(CompilerTest, MissingPathIsAnIoError) {
 }
 
 TEST(CompilerTest, VersionChangesWithContent) {
-  auto a = testing::MustCompile(kGoodRule);
-  auto b = testing::MustCompile(kGoodRule);
-  auto c = testing::MustCompile(std::string(kGoodRule) + "Description: changed\n");
+  auto a = test_support::MustCompile(kGoodRule);
+  auto b = test_support::MustCompile(kGoodRule);
+  auto c = test_support::MustCompile(std::string(kGoodRule) + "Description: changed\n");
   EXPECT_EQ(a->version(), b->version());
   EXPECT_NE(a->version(), c->version());
 }
@@ -159,12 +159,12 @@ TEST(CompilerTest, MaxRulesIsEnforced) {
 }
 
 TEST(CompilerTest, RefusesTextThatIsNotUtf8) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Condition: AlwaysTrue", "AlertTitle: \"caf\xe9\"\n"));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection("  - Condition: AlwaysTrue", "AlertTitle: \"caf\xe9\"\n"));
   EXPECT_EQ(r.FormatIssues(), "ERROR: rule.yml:9:17: invalid YAML: the text is not valid UTF-8\n");
 }
 
 TEST(CompilerTest, RefusesNestingDeeperThanTheLimit) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection("  - Condition: AlwaysTrue",
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection("  - Condition: AlwaysTrue",
                                                                     "Extra: " + std::string(5000, '[') + "\n"));
   EXPECT_THAT(r.FormatIssues(), HasSubstr("invalid YAML: nested deeper than 1000 levels"));
 }
@@ -175,7 +175,7 @@ TEST(CompilerTest, AliasesCannotExpandARuleWithoutBound) {
   for (int i = 1; i <= 30; ++i) {
     detection += absl::StrCat("  - &e", i, " {All: [*e", i - 1, ", *e", i - 1, "]}\n");
   }
-  CompileResult r = testing::CompileText(testing::RuleWithDetection(detection));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection(detection));
   // Refused before the tree is built (2^16 levels would be refused by max_rule_expressions: limits_test).
   EXPECT_THAT(r.FormatIssues(), HasSubstr("its aliases expand the document to more than 4194304 nodes"));
 }
@@ -186,7 +186,7 @@ TEST(CompilerTest, AliasesCannotExpandATestLogWithoutBound) {
     log += absl::StrCat("      x", i, ": &a", i, " [*a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1,
                         ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, ", *a", i - 1, "]\n");
   }
-  CompileResult r = testing::CompileText(testing::RuleWithDetection(
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection(
       "  - Condition: AlwaysTrue", "Tests:\n  - Name: bomb\n    ExpectedResult: true\n    Log:\n" + log));
   // 10^10 strings: refused before the tree is built (10^6 hit max_event_bytes instead: limits_test).
   EXPECT_THAT(r.FormatIssues(), HasSubstr("its aliases expand the document to more than 4194304 nodes"));
@@ -195,8 +195,8 @@ TEST(CompilerTest, AliasesCannotExpandATestLogWithoutBound) {
 TEST(CompilerTest, RegexProgramSizeIsLimited) {
   EngineOptions options;
   options.max_regex_program_size = 50;
-  CompileResult r = testing::CompileText(
-      testing::RuleWithDetection("  - Key: a\n    Condition: Matches\n    Value: '(a|b|c|d|e){20}'"), "rule.yml",
+  CompileResult r = test_support::CompileText(
+      test_support::RuleWithDetection("  - Key: a\n    Condition: Matches\n    Value: '(a|b|c|d|e){20}'"), "rule.yml",
       options);
   EXPECT_THAT(r.FormatIssues(), HasSubstr("regular expression too large"));
 }

@@ -19,9 +19,9 @@ class ConditionTest : public ::testing::TestWithParam<ConditionCase> {};
 
 TEST_P(ConditionTest, Evaluates) {
   const ConditionCase& c = GetParam();
-  auto rules = testing::MustCompile(testing::RuleWithDetection(c.expression));
+  auto rules = test_support::MustCompile(test_support::RuleWithDetection(c.expression));
   ASSERT_NE(rules, nullptr);
-  EvalResult result = testing::EvalJson(*rules, c.event);
+  EvalResult result = test_support::EvalJson(*rules, c.event);
   EXPECT_EQ(!result.matches.empty(), c.expected) << c.expression << "\non " << c.event;
 }
 

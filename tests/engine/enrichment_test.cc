@@ -39,7 +39,7 @@ class LookupTableTest : public ::testing::Test {
     EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
     auto rules = r.ReleaseRuleSet();
     std::vector<std::string> titles;
-    for (const Match& m : testing::EvalJson(*rules, event).matches) titles.push_back(m.title);
+    for (const Match& m : test_support::EvalJson(*rules, event).matches) titles.push_back(m.title);
     return titles;
   }
 
@@ -86,9 +86,9 @@ AlertTitle: '{user.username} {verb} {objectRef.resource}/{objectRef.subresource|
 )";
 
 std::vector<std::string> ViewTitles(const std::string& event) {
-  auto rules = testing::MustCompile(kViewRule);
+  auto rules = test_support::MustCompile(kViewRule);
   std::vector<std::string> titles;
-  for (const Match& m : testing::EvalJson(*rules, event).matches) titles.push_back(m.title);
+  for (const Match& m : test_support::EvalJson(*rules, event).matches) titles.push_back(m.title);
   return titles;
 }
 

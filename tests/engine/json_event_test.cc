@@ -9,8 +9,8 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::IsOk;
-using ::detect::testing::StatusIs;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(JsonEventTest, ParsesObjectsAndMapsValues) {

@@ -25,8 +25,8 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::IsOk;
-using ::detect::testing::StatusIs;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::StatusIs;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
@@ -382,7 +382,7 @@ class HostileRuleTest : public ::testing::TestWithParam<RuleCase> {};
 
 TEST_P(HostileRuleTest, ClearIssueOrLoads) {
   const RuleCase& c = GetParam();
-  CompileResult result = testing::CompileText(c.make());
+  CompileResult result = test_support::CompileText(c.make());
   if (c.issue.empty()) {
     ASSERT_TRUE(result.IsValid()) << result.FormatIssues();
     EXPECT_THAT(MatchedIds(Eval(*result.rule_set(), kNormalEvent)), ElementsAre("r"));

@@ -16,7 +16,7 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::IsOk;
+using ::detect::test_support::IsOk;
 using ::testing::HasSubstr;
 
 std::string Rule(const std::string& id, const std::string& condition, const std::string& extra = "") {

@@ -21,8 +21,8 @@ namespace detect::engine_internal {
 namespace {
 
 namespace fs = std::filesystem;
-using ::detect::testing::IsOk;
-using ::detect::testing::StatusIs;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 

@@ -15,9 +15,9 @@ constexpr char kMatchAll[] = "  - Condition: AlwaysTrue";
 
 // The one match of `event` for a match-all rule with `extra` keys.
 Match OnlyMatch(const std::string& extra, const std::string& event) {
-  auto rules = testing::MustCompile(testing::RuleWithDetection(kMatchAll, extra));
+  auto rules = test_support::MustCompile(test_support::RuleWithDetection(kMatchAll, extra));
   if (rules == nullptr) return Match();
-  EvalResult result = testing::EvalJson(*rules, event);
+  EvalResult result = test_support::EvalJson(*rules, event);
   EXPECT_EQ(result.matches.size(), 1u);
   Match m = result.matches.empty() ? Match() : result.matches[0];
   m.rule = nullptr;  // The rule set dies with this function.
@@ -26,11 +26,11 @@ Match OnlyMatch(const std::string& extra, const std::string& event) {
 
 TEST(ThresholdDistinctFieldTest, KeyPathStringIsCarriedOnTheRuleAndRenderedPerMatch) {
   const std::string extra = "Threshold: 15\nThresholdDistinctField: objectRef.name\n";
-  auto rules = testing::MustCompile(testing::RuleWithDetection(kMatchAll, extra));
+  auto rules = test_support::MustCompile(test_support::RuleWithDetection(kMatchAll, extra));
   ASSERT_NE(rules, nullptr);
   EXPECT_EQ(rules->rule(0).threshold, 15);
   EXPECT_EQ(rules->rule(0).threshold_distinct_field, "objectRef.name");
-  EvalResult r = testing::EvalJson(*rules, R"({"objectRef":{"name":"db-credentials"}})");
+  EvalResult r = test_support::EvalJson(*rules, R"({"objectRef":{"name":"db-credentials"}})");
   ASSERT_EQ(r.matches.size(), 1u);
   EXPECT_EQ(r.matches[0].distinct_value, "db-credentials");
 }
@@ -57,29 +57,29 @@ TEST(ThresholdDistinctFieldTest, WithoutTheKeyMatchesCarryNoValue) {
 
 // RuleWithDetection puts `extra` at line 9; the value of `ThresholdDistinctField: ` starts at column 25.
 TEST(ThresholdDistinctFieldTest, BadPathIsAnErrorAtItsLocation) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection(kMatchAll, "ThresholdDistinctField: a[\n"));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctField: a[\n"));
   EXPECT_FALSE(r.IsValid());
   EXPECT_THAT(r.FormatIssues(), HasSubstr("ERROR: rule.yml:9:25: ThresholdDistinctField: unclosed '['"));
 }
 
 TEST(ThresholdDistinctFieldTest, WildcardIsAnError) {
   CompileResult r =
-      testing::CompileText(testing::RuleWithDetection(kMatchAll, "ThresholdDistinctField: a[*].name\n"));
+      test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctField: a[*].name\n"));
   EXPECT_FALSE(r.IsValid());
   EXPECT_THAT(r.FormatIssues(), HasSubstr("rule.yml:9:25: ThresholdDistinctField \"a[*].name\" has [*]"));
 }
 
 TEST(ThresholdDistinctFieldTest, WholeEventIsAnError) {
-  CompileResult r = testing::CompileText(testing::RuleWithDetection(kMatchAll, "ThresholdDistinctField: $\n"));
+  CompileResult r = test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctField: $\n"));
   EXPECT_FALSE(r.IsValid());
   EXPECT_THAT(r.FormatIssues(), HasSubstr("rule.yml:9:25: ThresholdDistinctField must name a field"));
 }
 
 TEST(ThresholdDistinctFieldTest, ListOrBadMappingIsAnError) {
-  CompileResult list = testing::CompileText(testing::RuleWithDetection(kMatchAll, "ThresholdDistinctField: [a, b]\n"));
+  CompileResult list = test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctField: [a, b]\n"));
   EXPECT_FALSE(list.IsValid());
   EXPECT_THAT(list.FormatIssues(), HasSubstr("rule.yml:9:25: ThresholdDistinctField must be a field path"));
-  CompileResult map = testing::CompileText(testing::RuleWithDetection(kMatchAll, "ThresholdDistinctField: {Nope: a}\n"));
+  CompileResult map = test_support::CompileText(test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctField: {Nope: a}\n"));
   EXPECT_FALSE(map.IsValid());
   EXPECT_THAT(map.FormatIssues(), HasSubstr("rule.yml:9:25: ThresholdDistinctField needs one of Key, KeyPath"));
 }
@@ -87,8 +87,8 @@ TEST(ThresholdDistinctFieldTest, ListOrBadMappingIsAnError) {
 TEST(ThresholdDistinctFieldTest, MisspelledKeyIsAnUnknownKeyAtItsLocation) {
   EngineOptions options;
   options.reject_unknown_keys = true;
-  CompileResult r = testing::CompileText(
-      testing::RuleWithDetection(kMatchAll, "ThresholdDistinctFeild: objectRef.name\n"), "rule.yml", options);
+  CompileResult r = test_support::CompileText(
+      test_support::RuleWithDetection(kMatchAll, "ThresholdDistinctFeild: objectRef.name\n"), "rule.yml", options);
   EXPECT_FALSE(r.IsValid());
   EXPECT_THAT(r.FormatIssues(), HasSubstr("ERROR: rule.yml:9:1: unknown key \"ThresholdDistinctFeild\""));
 }

@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 bool ListRulesOk(v1::DetectionService::Stub& stub) {
@@ -78,4 +78,4 @@ TEST(ConnectionTest, AMemoryQuotaLeavesTheServiceAnswering) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

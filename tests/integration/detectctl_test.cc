@@ -15,7 +15,7 @@
 #include "tests/integration/test_server.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using ::testing::AllOf;
@@ -239,4 +239,4 @@ TEST(DetectctlTlsHint, PlaintextClientOfATlsServerIsToldAboutTls) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

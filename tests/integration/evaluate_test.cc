@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using ::testing::ElementsAreArray;
@@ -415,4 +415,4 @@ TEST_F(ServerTest, DescribeRuleMatchesTheOfflineAnalysis) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

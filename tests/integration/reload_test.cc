@@ -11,7 +11,7 @@
 #include "tests/integration/test_server.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using ::testing::HasSubstr;
@@ -135,4 +135,4 @@ TEST(ReloadTest, StartupRefusesAnInvalidRuleSet) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

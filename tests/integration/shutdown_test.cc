@@ -11,7 +11,7 @@
 #include "tests/integration/test_server.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 const bool kSignalsBlocked = [] {
@@ -110,4 +110,4 @@ TEST(ShutdownTest, SighupReloadsTheRules) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -21,7 +21,7 @@
 #include "server/daemon.h"
 #include "tests/testing/eventually.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 inline server::DaemonOptions TestOptions(const std::string& rules_path) {
   server::DaemonOptions o;
@@ -120,6 +120,6 @@ inline std::vector<std::vector<std::string>> ExpectedMatchKeys(const std::string
   return out;
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_INTEGRATION_TEST_SERVER_H_

@@ -10,7 +10,7 @@
 #include "tests/integration/test_server.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using HealthResponse = grpc::health::v1::HealthCheckResponse;
@@ -126,4 +126,4 @@ TEST_F(TlsTest, MisconfiguredTlsIsAStartupError) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -26,8 +26,8 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::Canon;
-using ::detect::testing::IsOk;
+using ::detect::test_support::Canon;
+using ::detect::test_support::IsOk;
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 

@@ -23,7 +23,7 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::IsOk;
+using ::detect::test_support::IsOk;
 using ::testing::UnorderedElementsAre;
 
 // A rich event: every kind of field the schema has (nested Structs, lists of objects, maps, impersonation).
@@ -43,7 +43,7 @@ constexpr char kRichEvent[] = R"json({"kind":"Event","apiVersion":"audit.k8s.io/
 "p_log_type":"Amazon.EKS.Audit","p_source_label":"prod","p_any_ip_addresses":["203.0.113.9"],
 "p_enrichment":{"tor_exit_nodes":{"p_match":"203.0.113.9"}}})json";
 
-using ::detect::testing::Canon;
+using ::detect::test_support::Canon;
 
 std::string CanonJson(const std::string& json) {
   JsonEventParser parser;

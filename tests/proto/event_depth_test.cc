@@ -19,8 +19,8 @@
 namespace detect {
 namespace {
 
-using ::detect::testing::IsOk;
-using ::detect::testing::StatusIs;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::StatusIs;
 using ::testing::HasSubstr;
 
 // An event of exactly `levels` levels: the event (1), requestObject (2), then objects {"a": ...} or arrays

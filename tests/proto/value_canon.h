@@ -12,7 +12,7 @@
 #include "engine/value.h"
 #include "gtest/gtest.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 inline std::string Canon(const Value& v) {
   switch (v.kind()) {
@@ -43,6 +43,6 @@ inline std::string Canon(const Value& v) {
   return "?";
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_SERVER_VALUE_CANON_H_

@@ -38,7 +38,7 @@
 #include "tests/testing/test_files.h"
 #include "tests/testing/eventually.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // Whether this build is sanitized (then detectd is too: one build). ASan's quarantine and shadow memory make RSS
 // say nothing about leaks, so the tests skip their RSS bounds there and rely on LeakSanitizer, which runs when
@@ -359,6 +359,6 @@ inline void CopyTree(const std::string& from, const std::string& to) {
   std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_RELIABILITY_DETECTD_PROCESS_H_

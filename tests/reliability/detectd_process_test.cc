@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 constexpr char kFailOnPurpose[] = "DETECT_HARNESS_FAIL_ON_PURPOSE";
@@ -48,4 +48,4 @@ TEST(DetectdProcessTest, PrintsServerOutputWhenATestFails) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

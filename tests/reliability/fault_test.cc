@@ -24,7 +24,7 @@
 #include "tests/reliability/raw_http2.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -769,4 +769,4 @@ TEST_F(FaultTest, RulesDirectoryGoneKeepsTheOldRulesAndComesBack) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -15,7 +15,7 @@
 #include "tests/reliability/raw_http2.h"
 #include "tests/reliability/rss_sampler.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -75,4 +75,4 @@ TEST(Http2AbuseTest, RapidResetFloodLeavesNoSlotsOrMemoryBehind) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

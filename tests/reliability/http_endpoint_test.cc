@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -110,4 +110,4 @@ TEST(HttpEndpointTest, SlowLorisNeitherBlocksScrapesNorDelaysSigterm) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -15,7 +15,7 @@
 #include "gtest/gtest.h"
 #include "tests/reliability/detectd_process.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 // One unary Evaluate with no events: OK when the server at `detectd` answers.
@@ -148,4 +148,4 @@ TEST(ListenerTest, SoftDescriptorLimitIsRaisedToTheHardLimit) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

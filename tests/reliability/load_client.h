@@ -23,7 +23,7 @@
 #include "detect/v1/detect.grpc.pb.h"
 #include "tests/reliability/reliability_events.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 struct Batch {
   uint64_t first_id = 0;
@@ -253,6 +253,6 @@ inline grpc::Status RunUnary(v1::DetectionService::Stub& stub, BatchMaker& maker
   return status;
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_RELIABILITY_LOAD_CLIENT_H_

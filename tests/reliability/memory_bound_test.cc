@@ -16,7 +16,7 @@
 #include "tests/reliability/load_client.h"
 #include "tests/reliability/rss_sampler.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 class MemoryBoundTest : public ::testing::Test {
@@ -160,4 +160,4 @@ TEST_F(MemoryBoundTest, OneHugeRequestIsRefusedWithoutBeingHeldWhole) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

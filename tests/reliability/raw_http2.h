@@ -15,7 +15,7 @@
 
 #include "tests/reliability/detectd_process.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 class RawHttp2Connection {
  public:
@@ -156,6 +156,6 @@ class RawHttp2Connection {
   int fd_ = -1;
 };
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_RELIABILITY_RAW_HTTP2_H_

@@ -26,7 +26,7 @@
 #include "proto/audit_event_json.h"
 #include "proto/audit_event_wire.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 struct PoolEvent {
   std::string json;
@@ -172,6 +172,6 @@ inline void AddEvent(const PoolEvent& e, const std::string& id, bool typed, v1::
   }
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_RELIABILITY_RELIABILITY_EVENTS_H_

@@ -10,7 +10,7 @@
 
 #include "tests/reliability/detectd_process.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // Thread-safe. Samples the RSS of `detectd` every 20 ms until destroyed; peak_kb() is the highest seen.
 class RssSampler {
@@ -34,6 +34,6 @@ class RssSampler {
   std::thread thread_;
 };
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_RELIABILITY_RSS_SAMPLER_H_

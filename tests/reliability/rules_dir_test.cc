@@ -15,7 +15,7 @@
 #include "tests/reliability/detectd_process.h"
 #include "tests/testing/test_files.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 namespace fs = std::filesystem;
@@ -185,4 +185,4 @@ TEST(RulesDirectoryWalkTest, SigtermDuringALongReloadExitsPromptly) {
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -22,7 +22,7 @@
 #include "tests/reliability/detectd_process.h"
 #include "tests/reliability/reliability_events.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using ::testing::HasSubstr;
@@ -374,4 +374,4 @@ TEST_F(MutualTlsByFlagsTest, ClientsWithoutACertificateAreRefusedAndTheHealthPor
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -20,7 +20,7 @@
 #include "tests/reliability/load_client.h"
 #include "tests/reliability/reliability_events.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -183,4 +183,4 @@ TEST(SoakTest, EveryEventAnsweredOnceAsTheEngineDoesWithFlatMemoryAndDescriptors
 }
 
 }  // namespace
-}  // namespace detect::testing
+}  // namespace detect::test_support

@@ -14,8 +14,8 @@
 namespace detect::server {
 namespace {
 
-using ::detect::testing::IsOk;
-using ::detect::testing::StatusIs;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::StatusIs;
 using ::testing::HasSubstr;
 
 std::vector<std::string> SeedEvents() {

@@ -9,8 +9,8 @@
 namespace detect::server {
 namespace {
 
-using ::detect::testing::TempDir;
-using ::detect::testing::WriteFile;
+using ::detect::test_support::TempDir;
+using ::detect::test_support::WriteFile;
 
 TEST(MemoryBudgetTest, CgroupV2LimitGivesHalf) {
   TempDir root;

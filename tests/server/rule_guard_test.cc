@@ -14,11 +14,11 @@
 namespace detect::server {
 namespace {
 
-using ::detect::testing::IsOk;
-using ::detect::testing::SimpleRule;
-using ::detect::testing::StatusIs;
-using ::detect::testing::TempDir;
-using ::detect::testing::WriteFile;
+using ::detect::test_support::IsOk;
+using ::detect::test_support::SimpleRule;
+using ::detect::test_support::StatusIs;
+using ::detect::test_support::TempDir;
+using ::detect::test_support::WriteFile;
 using ::testing::HasSubstr;
 
 struct GuardCase {

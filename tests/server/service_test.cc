@@ -37,7 +37,7 @@ v1::EvaluateRequest Batch(const std::string& prefix, int n) {
   return r;
 }
 
-using ::detect::testing::Eventually;
+using ::detect::test_support::Eventually;
 
 class ServiceTest : public ::testing::Test {
  protected:

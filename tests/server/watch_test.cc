@@ -28,7 +28,7 @@
 namespace detect::server {
 namespace {
 
-using ::detect::testing::Eventually;
+using ::detect::test_support::Eventually;
 
 const absl::Time kT0 = absl::FromUnixSeconds(1700000000);
 
@@ -116,7 +116,7 @@ TEST(AlertRingTest, AResumeOlderThanTheRingStartsAtTheOldestKeptAndSaysSo) {
 class RedisFeedTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!::detect::testing::RedisServer::available() || !redis_.Start()) {
+    if (!::detect::test_support::RedisServer::available() || !redis_.Start()) {
       GTEST_SKIP() << "redis-server not installed or did not start";
     }
     options_.redis_prefix = "watch";
@@ -137,8 +137,8 @@ class RedisFeedTest : public ::testing::Test {
     ASSERT_EQ(r->outcome, alert::Outcome::kAlertOpened);
   }
 
-  ::detect::testing::TempDir dir_;
-  ::detect::testing::RedisServer redis_{dir_.path()};
+  ::detect::test_support::TempDir dir_;
+  ::detect::test_support::RedisServer redis_{dir_.path()};
   AlertOptions options_;
   RedisAddress address_;
   std::unique_ptr<RedisAlertStore> store_;

@@ -12,7 +12,7 @@
 #include "engine/rule_set.h"
 #include "gtest/gtest.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // A path under the source tree: $DETECT_SOURCE_DIR (set by ctest) or the working directory.
 inline std::string SourcePath(const std::string& relative) {
@@ -51,6 +51,6 @@ inline EvalResult EvalJson(const RuleSet& rules, const std::string& json) {
   return result;
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_

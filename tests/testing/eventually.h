@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // True as soon as `pred()` holds, polling every 10 ms; false if it still does not after `timeout` (it is asked
 // once more at the end, so a slow last poll is not lost).
@@ -19,6 +19,6 @@ bool Eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seco
   return pred();
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_TESTING_EVENTUALLY_H_

@@ -14,7 +14,7 @@
 #include "server/alerts/redis_client.h"
 #include "tests/testing/eventually.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // Thread-compatible. Kills its process at destruction.
 class RedisServer {
@@ -60,6 +60,6 @@ class RedisServer {
   pid_t pid_ = -1;
 };
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_TESTING_REDIS_SERVER_H_

@@ -8,7 +8,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 inline const absl::Status& GetStatus(const absl::Status& s) { return s; }
 template <typename T>
@@ -29,6 +29,6 @@ MATCHER_P2(StatusIs, code, message_matcher, "") {
          ::testing::ExplainMatchResult(message_matcher, std::string(s.message()), result_listener);
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_TESTING_STATUS_MATCHERS_H_

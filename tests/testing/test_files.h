@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
-namespace detect::testing {
+namespace detect::test_support {
 
 // A fresh directory under the test temp dir, removed with everything in it at destruction.
 class TempDir {
@@ -56,6 +56,6 @@ inline std::string SourceDir() {
   return dir != nullptr ? dir : ".";
 }
 
-}  // namespace detect::testing
+}  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_SERVER_TEST_FILES_H_

@@ -28,7 +28,7 @@ std::string ReadFile(const std::string& path) {
 // One rule file, named by its base name so that locations in the golden files do not depend on the checkout.
 std::shared_ptr<const RuleSet> LoadRule(const std::string& name) {
   RuleSetBuilder builder;
-  builder.AddFile(name, ReadFile(testing::SourcePath("rules/aws_eks/" + name)));
+  builder.AddFile(name, ReadFile(test_support::SourcePath("rules/aws_eks/" + name)));
   CompileResult r = std::move(builder).Build();
   EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
   return r.ReleaseRuleSet();
@@ -37,7 +37,7 @@ std::shared_ptr<const RuleSet> LoadRule(const std::string& name) {
 void ExpectGolden(const std::string& name, const Explanation& x) {
   for (const auto& [ext, actual] : {std::pair<std::string, std::string>{".txt", FormatExplanationText(x)},
                                     std::pair<std::string, std::string>{".json", FormatExplanationJson(x)}}) {
-    const std::string path = testing::SourcePath("tests/testdata/explain/" + name + ext);
+    const std::string path = test_support::SourcePath("tests/testdata/explain/" + name + ext);
     if (std::getenv("DETECT_UPDATE_BASELINES") != nullptr) std::ofstream(path) << actual;
     EXPECT_EQ(actual, ReadFile(path)) << path << " differs; DETECT_UPDATE_BASELINES=1 rewrites it";
   }
@@ -104,7 +104,7 @@ TEST(ExplainTest, ComprehensionElementByElement) {
 // Explain agrees with evaluation on every test of the bundled rules: what it calls a match is one.
 TEST(ExplainTest, AgreesWithTheRuleTestsOfTheBundledRules) {
   RuleSetBuilder builder;
-  ASSERT_TRUE(builder.AddPath(testing::SourcePath("rules")).ok());
+  ASSERT_TRUE(builder.AddPath(test_support::SourcePath("rules")).ok());
   CompileResult r = std::move(builder).Build();
   ASSERT_TRUE(r.IsValid()) << r.FormatIssues();
   auto rules = r.ReleaseRuleSet();

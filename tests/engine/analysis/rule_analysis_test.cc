@@ -24,7 +24,7 @@ std::string ReadFile(const std::string& path) {
 
 std::shared_ptr<const RuleSet> LoadSeedRule() {
   RuleSetBuilder builder;
-  builder.AddFile("anonymous_api_access.yml", ReadFile(testing::SourcePath("rules/aws_eks/anonymous_api_access.yml")));
+  builder.AddFile("anonymous_api_access.yml", ReadFile(test_support::SourcePath("rules/aws_eks/anonymous_api_access.yml")));
   CompileResult r = std::move(builder).Build();
   EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
   return r.ReleaseRuleSet();
@@ -35,7 +35,7 @@ TEST(DescribeTest, SeedRuleMatchesGolden) {
   auto rules = LoadSeedRule();
   ASSERT_NE(rules, nullptr);
   const std::string actual = FormatRuleAnalysisText(AnalyzeRule(*rules, 0));
-  const std::string golden = testing::SourcePath("tests/testdata/describe_anonymous_api_access.golden");
+  const std::string golden = test_support::SourcePath("tests/testdata/describe_anonymous_api_access.golden");
   if (std::getenv("DETECT_UPDATE_BASELINES") != nullptr) {
     std::ofstream(golden) << actual;
     GTEST_SKIP() << "golden rewritten";

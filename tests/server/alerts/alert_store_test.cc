@@ -33,9 +33,9 @@ class RedisEnv {
   std::string NextPrefix() { return "t" + std::to_string(++n_); }
 
  private:
-  RedisEnv() : server_(dir_.path()) { ok_ = testing::RedisServer::available() && server_.Start(); }
-  ::detect::testing::TempDir dir_;
-  ::detect::testing::RedisServer server_;
+  RedisEnv() : server_(dir_.path()) { ok_ = test_support::RedisServer::available() && server_.Start(); }
+  ::detect::test_support::TempDir dir_;
+  ::detect::test_support::RedisServer server_;
   bool ok_ = false;
   int n_ = 0;
 };

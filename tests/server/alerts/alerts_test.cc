@@ -21,8 +21,8 @@
 namespace detect::server {
 namespace {
 
-using ::detect::testing::Eventually;
-using ::detect::testing::IsOk;
+using ::detect::test_support::Eventually;
+using ::detect::test_support::IsOk;
 using ::testing::HasSubstr;
 
 constexpr char kRule[] = R"(AnalysisType: rule
@@ -53,7 +53,7 @@ std::vector<std::string> Lines(const std::string& path) {
 class AlertingEvaluatorTest : public ::testing::Test {
  protected:
   void Start(AlertClock clock, const std::string& rule_text = kRule) {
-    ::detect::testing::WriteFile(dir_.Sub("rule.yml"), rule_text);
+    ::detect::test_support::WriteFile(dir_.Sub("rule.yml"), rule_text);
     rules_ = std::make_unique<RuleStore>(RuleStoreOptions{dir_.path(), EngineOptions{}, ""}, nullptr);
     ASSERT_THAT(rules_->Reload("test"), IsOk());
     engine_ = std::make_unique<EngineEvaluator>(rules_.get());
@@ -80,7 +80,7 @@ class AlertingEvaluatorTest : public ::testing::Test {
     alerting_->Evaluate(view, &response);
     return response;
   }
-  ::detect::testing::TempDir dir_;
+  ::detect::test_support::TempDir dir_;
   AlertMetrics metrics_;
   std::unique_ptr<RuleStore> rules_;
   std::unique_ptr<EngineEvaluator> engine_;
@@ -143,7 +143,7 @@ TEST_F(AlertingEvaluatorTest, EventClockReadsEventTimes) {
 
 // The pack's Kubernetes.BulkSecretAccess, as shipped: 15 distinct objectRef.name per user and client in 30 minutes.
 TEST_F(AlertingEvaluatorTest, BulkSecretAccessAlertsAtTheFifteenthDistinctSecret) {
-  std::ifstream in(::detect::testing::SourcePath("rules/aws_eks/secret_enumeration.yml"));
+  std::ifstream in(::detect::test_support::SourcePath("rules/aws_eks/secret_enumeration.yml"));
   std::stringstream text;
   text << in.rdbuf();
   ASSERT_FALSE(text.str().empty()) << "rules/aws_eks/secret_enumeration.yml not found (DETECT_SOURCE_DIR?)";
