@@ -228,12 +228,14 @@ int HttpServer::Dispatch(mg_connection* conn, void* cbdata) {
   } done{request};
   if (route.admit) {
     if (std::optional<HttpResponse> refused = route.admit(request)) {
+      if (route.shape_refusal) refused = route.shape_refusal(request, *std::move(refused));
       Send(conn, *refused, true);
       return done.status = refused->status;
     }
   }
   HttpResponse error;
   if (!ReadBody(conn, info, route.max_body_bytes, deadline, &request.body, &error)) {
+    if (route.shape_refusal) error = route.shape_refusal(request, std::move(error));
     Send(conn, error, true);  // The rest of the body is not read: the connection cannot be reused.
     return done.status = error.status;
   }

@@ -59,6 +59,10 @@ struct HttpRoute {
   // instead, so unauthenticated or excess clients never hold a worker for a body.
   std::function<std::optional<HttpResponse>(HttpRequest&)> admit;
   HttpHandler handler;
+  // Optional: rewrites the refusals made before the handler runs (admit's, and the server's own 413 and 408)
+  // into the route's protocol (Firehose's JSON reply, OTLP's google.rpc.Status), so a sender always reads an
+  // answer in its format. Gets the plain response (status, headers, message body); keeps status and headers.
+  std::function<HttpResponse(HttpRequest&, HttpResponse plain)> shape_refusal;
 };
 
 struct HttpServerOptions {

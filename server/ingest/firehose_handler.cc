@@ -4,8 +4,10 @@
 // Any other status carries errorMessage and Firehose resends the whole request (at-least-once: records
 // before the failing one are then evaluated twice).
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "server/ingest/firehose_decode.h"
@@ -22,11 +24,10 @@ HttpResponse IngestServer::FirehoseReply(absl::string_view request_id, int statu
   return r;
 }
 
-std::optional<HttpResponse> IngestServer::AdmitFirehose(HttpRequest& request) {
-  std::optional<HttpResponse> refused = Admit(IngestEndpoint::kFirehose, request);
-  if (!refused.has_value()) return std::nullopt;
-  HttpResponse reply = FirehoseReply(request.header("X-Amz-Firehose-Request-Id"), refused->status, refused->body);
-  reply.headers = std::move(refused->headers);
+HttpResponse IngestServer::FirehoseRefusal(HttpRequest& request, HttpResponse plain) {
+  HttpResponse reply = FirehoseReply(request.header("X-Amz-Firehose-Request-Id"), plain.status,
+                                     absl::StripTrailingAsciiWhitespace(plain.body));
+  reply.headers = std::move(plain.headers);
   return reply;
 }
 
@@ -34,7 +35,7 @@ HttpResponse IngestServer::Firehose(HttpRequest& request) {
   constexpr IngestEndpoint kEndpoint = IngestEndpoint::kFirehose;
   const std::string header_id(request.header("X-Amz-Firehose-Request-Id"));
   if (std::optional<HttpResponse> error = DecodeBody(kEndpoint, request)) {
-    return FirehoseReply(header_id, error->status, error->body);
+    return FirehoseRefusal(request, *std::move(error));
   }
   absl::StatusOr<FirehoseRequest> parsed = ParseFirehoseRequest(request.body);
   if (!parsed.ok()) {

@@ -101,8 +101,9 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
                             [s](HttpRequest& r) { return s->K8sAudit(r); }));
   routes.push_back(s->Route("/v1/events", IngestEndpoint::kEvents, [s](HttpRequest& r) { return s->Events(r); }));
   routes.push_back(s->Route("/v1/firehose", IngestEndpoint::kFirehose, [s](HttpRequest& r) { return s->Firehose(r); }));
-  routes.back().admit = [s](HttpRequest& r) { return s->AdmitFirehose(r); };
+  routes.back().shape_refusal = &IngestServer::FirehoseRefusal;
   routes.push_back(s->Route("/v1/logs", IngestEndpoint::kOtlpHttp, [s](HttpRequest& r) { return s->OtlpLogs(r); }));
+  routes.back().shape_refusal = &OtlpHttpRefusal;
   HttpServerOptions http;
   http.name = "ingest";
   http.listen = options.listen;
@@ -279,7 +280,9 @@ HttpResponse IngestServer::Events(HttpRequest& request) {
 }
 
 HttpResponse IngestServer::OtlpLogs(HttpRequest& request) {
-  if (std::optional<HttpResponse> error = DecodeBody(IngestEndpoint::kOtlpHttp, request)) return *error;
+  if (std::optional<HttpResponse> error = DecodeBody(IngestEndpoint::kOtlpHttp, request)) {
+    return OtlpHttpRefusal(request, *std::move(error));
+  }
   return HandleOtlpHttpLogs(otlp_, metrics_, request);
 }
 

@@ -71,8 +71,8 @@ class IngestServer {
                         absl::string_view log_type);
   HttpResponse K8sAudit(HttpRequest& request);
   HttpResponse Events(HttpRequest& request);
-  // /v1/firehose (firehose_handler.cc): Admit with refusals in Firehose's reply format, the handler, a reply.
-  std::optional<HttpResponse> AdmitFirehose(HttpRequest& request);
+  // /v1/firehose (firehose_handler.cc): refusals in Firehose's reply format, the handler, a reply.
+  static HttpResponse FirehoseRefusal(HttpRequest& request, HttpResponse plain);
   HttpResponse Firehose(HttpRequest& request);
   static HttpResponse FirehoseReply(absl::string_view request_id, int status, absl::string_view error);
   HttpResponse OtlpLogs(HttpRequest& request);

@@ -2,6 +2,7 @@
 #include "server/ingest/otlp_http_handler.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -55,6 +56,23 @@ std::string EncodeRpcStatus(int code, absl::string_view message, bool json) {
   AppendVarint(message.size(), &out);
   out.append(message.data(), message.size());
   return out;
+}
+
+HttpResponse OtlpHttpRefusal(HttpRequest& request, HttpResponse plain) {
+  std::string type = absl::AsciiStrToLower(request.header("Content-Type"));
+  const bool json = absl::StripAsciiWhitespace(absl::string_view(type).substr(0, type.find(';'))) == kJson;
+  absl::StatusCode code = absl::StatusCode::kInvalidArgument;  // 400, 415.
+  switch (plain.status) {
+    case 401: code = absl::StatusCode::kUnauthenticated; break;
+    case 408: code = absl::StatusCode::kDeadlineExceeded; break;
+    case 413:
+    case 429: code = absl::StatusCode::kResourceExhausted; break;
+    default: break;
+  }
+  HttpResponse r = Answer(plain.status, json,
+                          EncodeRpcStatus(static_cast<int>(code), absl::StripTrailingAsciiWhitespace(plain.body), json));
+  r.headers = std::move(plain.headers);
+  return r;
 }
 
 HttpResponse HandleOtlpHttpLogs(const OtlpLogsIngest& ingest, IngestMetrics* metrics, HttpRequest& request) {

@@ -3,7 +3,7 @@
 senders (tests/otlp/send_logs.js): LogsService/Export over gRPC, OTLP/HTTP JSON and protobuf on /v1/logs,
 string and kvlist bodies, gzip. For every exporter the matches (from detectd's per-match debug log, which names
 each record by its timestamp) must equal `detectctl eval` over the same events; the per-endpoint metrics
-count the records. curl checks the OTLP/HTTP answers the SDK does not show: partial success, 400, 415.
+count the records. curl checks the OTLP/HTTP answers the SDK does not show: partial success, 400, 415, a refusal before the handler as a Status.
 
 Exit 77 (ctest: skipped) only when Node.js is absent. Needs tests/otlp/node_modules
 (scripts/install-deps.sh --with-tests runs npm ci there).
@@ -69,8 +69,12 @@ class Detectd:
                               capture_output=True).stdout.decode()
 
     def post(self, body, content_type):
+        return self.post_raw(body, content_type, [])
+
+    def post_raw(self, body, content_type, headers):
+        extra = [a for h in headers for a in ("-H", h)]
         out = subprocess.run(["curl", "-sS", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", "POST",
-                              "-H", "Content-Type: " + content_type, "--data-binary", "@-",
+                              "-H", "Content-Type: " + content_type] + extra + ["--data-binary", "@-",
                               "http://127.0.0.1:%d/v1/logs" % self.ingest_port],
                              input=body, capture_output=True).stdout.decode(errors="replace")
         text, _, code = out.rpartition("\n")
@@ -156,6 +160,10 @@ def main():
         check(code == 400 and '"code":3' in text, "malformed OTLP JSON: 400 with a Status", "%d %s" % (code, text))
         code, text = d.post(b"{}", "text/plain")
         check(code == 415, "other content type: 415", "%d %s" % (code, text))
+        # Refusals made before the handler (here a body that is not gzip) are a Status too, in the request's encoding.
+        code, text = d.post_raw(b"not gzip", "application/json", ["Content-Encoding: gzip"])
+        check(code == 400 and text.startswith('{"code":3,"message":'), "bad gzip body: 400 with a JSON Status",
+              "%d %s" % (code, text))
 
         page = d.metrics()
         for series, want in [('detectd_ingest_events_total{endpoint="otlp_grpc"}', 2 * n_events),

@@ -62,6 +62,15 @@ class HttpServerTest : public ::testing::Test {
                         out.headers.emplace_back("X-Test", "1");
                         return out;
                       }});
+    // As /echo, with refusals reshaped into the route's "protocol".
+    HttpRoute shaped = routes.back();
+    shaped.path = "/shaped";
+    shaped.shape_refusal = [](HttpRequest& r, HttpResponse plain) {
+      plain.body = absl::StrCat("shaped ", plain.status, " for ", r.path, ": ", plain.body);
+      plain.content_type = "application/json";
+      return plain;
+    };
+    routes.push_back(std::move(shaped));
     HttpServerOptions o;
     o.name = "test";
     o.listen = "127.0.0.1:0";
@@ -114,6 +123,24 @@ TEST_F(HttpServerTest, AdmissionRunsBeforeTheBodyIsRead) {
   const std::string r = Post("Content-Length: 5\r\n", "");
   EXPECT_THAT(r, StartsWith("HTTP/1.1 401"));
   EXPECT_EQ(handled_.load(), 0);
+}
+
+TEST_F(HttpServerTest, ARouteReshapesTheRefusalsMadeBeforeItsHandlerButNotItsHandlersAnswers) {
+  const auto post = [&](const std::string& headers, const std::string& body) {
+    return Exchange(server_->port(),
+                    "POST /shaped HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers + "\r\n" + body);
+  };
+  const std::string refused = post("Content-Length: 5\r\n", "");
+  EXPECT_THAT(refused, StartsWith("HTTP/1.1 401"));
+  EXPECT_THAT(refused, HasSubstr("Content-Type: application/json"));
+  EXPECT_THAT(refused, HasSubstr("\r\n\r\nshaped 401 for /shaped: "));
+  const std::string too_large = post("Authorization: Bearer ok\r\nContent-Length: 11\r\n", "01234567890");
+  EXPECT_THAT(too_large, StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(too_large, HasSubstr("shaped 413 for /shaped: request body of 11 bytes is over the limit of 10"));
+  const std::string served = post("Authorization: Bearer ok\r\nContent-Length: 5\r\n", "hello");
+  EXPECT_THAT(served, StartsWith("HTTP/1.1 200"));
+  EXPECT_THAT(served, HasSubstr("\r\n\r\n|hello"));
+  EXPECT_EQ(handled_.load(), 1);
 }
 
 TEST(HttpServerAddressTest, RejectsBadAddresses) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
@@ -302,6 +304,32 @@ TEST(OtlpHttpTest, UndecodableBodiesAndOtherTypesAreRefusedWithAStatus) {
   metrics.AppendPrometheus(&page);
   EXPECT_THAT(page, HasSubstr(R"(detectd_ingest_errors_total{endpoint="otlp_http",reason="bad_request"} 3)"));
   EXPECT_THAT(page, HasSubstr(R"(detectd_ingest_errors_total{endpoint="otlp_http",reason="too_many_events"} 1)"));
+}
+
+TEST(OtlpHttpTest, RefusalsBeforeTheHandlerBecomeAStatusInTheRequestsEncodingKeepingHeaders) {
+  const auto refuse = [](const char* content_type, int status, const char* message) {
+    HttpRequest request;
+    request.header = [content_type](const char* name) -> absl::string_view {
+      return absl::EqualsIgnoreCase(name, "Content-Type") ? content_type : "";
+    };
+    HttpResponse plain;
+    plain.status = status;
+    plain.body = absl::StrCat(message, "\n");
+    plain.headers.emplace_back("Retry-After", "1");
+    return OtlpHttpRefusal(request, std::move(plain));
+  };
+  HttpResponse r = refuse("application/json; charset=utf-8", 401, "missing or wrong bearer token");
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"code":16,"message":"missing or wrong bearer token"})");
+  EXPECT_THAT(r.headers, ElementsAre(std::make_pair(std::string("Retry-After"), std::string("1"))));
+  r = refuse("application/x-protobuf", 429, "too many bytes in flight; retry later");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.content_type, "application/x-protobuf");
+  EXPECT_EQ(r.body, EncodeRpcStatus(8, "too many bytes in flight; retry later", false));
+  EXPECT_EQ(refuse("", 408, "slow").body, EncodeRpcStatus(4, "slow", false));  // No type: protobuf, the default.
+  EXPECT_EQ(refuse("application/json", 413, "big").body, R"({"code":8,"message":"big"})");
+  EXPECT_EQ(refuse("application/json", 400, "bad gzip").body, R"({"code":3,"message":"bad gzip"})");
 }
 
 }  // namespace
