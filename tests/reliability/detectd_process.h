@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -299,6 +300,45 @@ class DetectdProcess {
       }
     }
     return c;
+  }
+
+  // Every open descriptor and what it is, for a failure message: "fd -> target", and for a socket its TCP
+  // state, local and remote ports from /proc/net/tcp{,6} ("not in the TCP tables" for a socket whose
+  // connection the kernel has already closed while detectd still holds the descriptor, or a non-TCP socket).
+  std::string DescribeFds() const {
+    std::map<std::string, std::string> tcp;  // inode -> "state local_port->remote_port".
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+      std::istringstream lines(ReadWholeFile(table));
+      std::string line;
+      std::getline(lines, line);  // Header.
+      while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
+        auto port_of = [](const std::string& address) {
+          return std::strtol(address.substr(address.find(':') + 1).c_str(), nullptr, 16);
+        };
+        tcp[inode] = absl::StrCat("tcp state ", state, " ", port_of(local), "->", port_of(remote), " queues ", queues);
+      }
+    }
+    std::string out;
+    const std::string fd_dir = absl::StrCat("/proc/", pid_, "/fd");
+    if (DIR* d = ::opendir(fd_dir.c_str())) {
+      while (dirent* e = ::readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        char target[256] = {};
+        const std::string link = fd_dir + "/" + e->d_name;
+        if (::readlink(link.c_str(), target, sizeof(target) - 1) <= 0) continue;
+        absl::StrAppend(&out, "  fd ", e->d_name, " -> ", target);
+        if (std::strncmp(target, "socket:[", 8) == 0) {
+          auto it = tcp.find(std::string(target + 8, std::strlen(target) - 9));
+          absl::StrAppend(&out, " (", it != tcp.end() ? it->second : "not in the TCP tables", ")");
+        }
+        out += "\n";
+      }
+      ::closedir(d);
+    }
+    return out;
   }
 
   std::string Metrics() const { return HttpGet(metrics_port_, "/metrics"); }
