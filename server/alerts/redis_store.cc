@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/match.h"
@@ -24,9 +25,13 @@ namespace {
 // 7 severity (0-4), 8 alert id should this match open the window, 9 distinct value's fingerprint (hex; empty:
 // none), 10 most distinct values per window (0: count matches), 11 key TTL (ms), 12 stream MAXLEN, 13 when a
 // final update of this alert is due should this match join it without an update (processing time, unix µs),
-// 14.. the opening match's fields (name, value, ...), sent only when the window must open: without them
-// (exactly 13 ARGV) a match that would open a window changes nothing and returns {4}, and the caller sends it
+// 14 the latest time (unix µs) of the matches of this key sent before this one in the same pipeline (empty:
+// none), 15.. the opening match's fields (name, value, ...), sent only when the window must open: without them
+// (exactly 14 ARGV) a match that would open a window changes nothing and returns {4}, and the caller sends it
 // again with them, so the common case (joining an open window) carries no rule metadata and renders nothing.
+// ARGV 14 keeps a batch's order: when an earlier match of the key falls at or after the open window's end, it
+// got {4} and will open the next window, so this match (earlier in event time, which would otherwise join the
+// window about to close) returns {4} too and is sent again after it, as one-by-one recording would place it.
 // Returns {outcome, alert id, distinct value dropped (0/1), the alert's fields or false, the previous window's
 // final update or false}: outcome 0 below threshold, 1 opened, 2 updated, 3 joined, 4 send the opening fields.
 constexpr char kScript[] = R"lua(
@@ -44,8 +49,10 @@ local w = redis.call('HMGET', KEYS[1], 'end', 'alerted', 'last_emit', 'first', '
                      'count', 'ecount')
 local wend = tonumber(w[1])
 local final = false
+local prior = tonumber(ARGV[14])
+if wend ~= nil and now < wend and prior ~= nil and prior >= wend then return {4, '', 0, false, false} end
 if wend == nil or now >= wend then
-  if #ARGV <= 13 then return {4, '', 0, false, false} end
+  if #ARGV <= 14 then return {4, '', 0, false, false} end
   if w[2] == '1' and redis.call('ZREM', KEYS[4], KEYS[1]) == 1 and tonumber(w[9]) > tonumber(w[10] or '0') then
     redis.call('HSET', KEYS[1], 'last_emit', w[5], 'ecount', w[9])
     final = emit('updated')
@@ -54,7 +61,7 @@ if wend == nil or now >= wend then
   wend = now + tonumber(ARGV[2])
   local f = {'start', ARGV[1], 'end', num(wend), 'count', '0', 'alerted', '0', 'last_emit', '0', 'first', ARGV[1],
              'last', ARGV[1], 'hsev', ARGV[7], 'id', ARGV[8], 'samples', '', 'dcount', '0', 'ecount', '0'}
-  for i = 14, #ARGV do f[#f + 1] = ARGV[i] end
+  for i = 15, #ARGV do f[#f + 1] = ARGV[i] end
   redis.call('HSET', KEYS[1], unpack(f))
   w = {num(wend), '0', '0', ARGV[1], ARGV[1], ARGV[7], ARGV[8], ''}
 end
@@ -201,7 +208,8 @@ RedisAlertStore::RedisAlertStore(const RedisAddress& address, const AlertOptions
       sha_(Sha1Hex(kScript)),
       flush_sha_(Sha1Hex(kFlushScript)) {}
 
-std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool with_opener) const {
+std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool with_opener,
+                                               std::optional<absl::Time> prior) const {
   const alert::RuleMeta& rule = *m.rule;
   const std::string key_hash = alert::AlertId(rule.id, m.dedup, absl::UnixEpoch());
   const int partition = static_cast<int>(std::stoull(key_hash.substr(0, 8), nullptr, 16) %
@@ -220,7 +228,8 @@ std::vector<std::string> RedisAlertStore::Argv(const alert::MatchRecord& m, bool
                                             : std::string(),
       distinct ? absl::StrCat(alert::DistinctBound(rule, options_.policy)) : "0",
       absl::StrCat(absl::ToInt64Milliseconds(period + kKeyGrace)), absl::StrCat(kStreamMaxLen),
-      absl::StrCat(Micros(absl::Now() + std::min(options_.policy.update_interval, period)))};
+      absl::StrCat(Micros(absl::Now() + std::min(options_.policy.update_interval, period))),
+      prior.has_value() ? absl::StrCat(Micros(*prior)) : std::string()};
   if (!with_opener) return argv;
   std::string context, summary;
   alert::OpenerFields(m, &context, &summary);
@@ -273,6 +282,22 @@ struct KeyEq {
   }
 };
 
+// Per window key, the latest match time seen so far in one pipeline round.
+class LatestByKey {
+ public:
+  // The latest time of the matches of m's key passed before (nullopt: none); then counts m.
+  std::optional<absl::Time> Prior(const alert::MatchRecord& m) {
+    auto [it, inserted] = latest_.try_emplace({&m.rule->id, &m.dedup}, m.time);
+    if (inserted) return std::nullopt;
+    const absl::Time prior = it->second;
+    it->second = std::max(prior, m.time);
+    return prior;
+  }
+
+ private:
+  absl::flat_hash_map<std::pair<const std::string*, const std::string*>, absl::Time, KeyHash, KeyEq> latest_;
+};
+
 // One script reply; code 4 (the window must open) is returned as outcome kBelowThreshold with `needs_open`.
 absl::StatusOr<alert::RecordResult> ParseReply(const absl::StatusOr<RedisReply>& reply, bool* needs_open) {
   *needs_open = false;
@@ -319,10 +344,14 @@ std::vector<absl::StatusOr<alert::RecordResult>> RedisAlertStore::RecordAll(
   out.reserve(matches.size());
   if (matches.empty()) return out;
   RedisPool::Lease conn = pool_.Acquire();
-  // Round trip 1: every match without its opening fields.
+  // Round trip 1: every match without its opening fields, each with the latest time of its key's matches before
+  // it in the round (the script keeps the batch's order with it).
   std::vector<std::vector<std::string>> commands;
   commands.reserve(matches.size());
-  for (const alert::MatchRecord* m : matches) commands.push_back(Argv(*m, /*with_opener=*/false));
+  LatestByKey latest;
+  for (const alert::MatchRecord* m : matches) {
+    commands.push_back(Argv(*m, /*with_opener=*/false, latest.Prior(*m)));
+  }
   std::vector<absl::StatusOr<RedisReply>> replies = Run(conn.operator->(), std::move(commands));
   std::vector<size_t> to_open;
   for (size_t i = 0; i < matches.size(); ++i) {
@@ -332,14 +361,17 @@ std::vector<absl::StatusOr<alert::RecordResult>> RedisAlertStore::RecordAll(
   }
   // Then the matches that found no open window, in their order, until none is left: in each round the first
   // match of each key sends the opening fields (and opens the window), the others of its key join it without
-  // them (one asks again only if it falls after the window it would have joined, event clock).
+  // them (one asks again only if it falls after the window it would have joined, event clock, or follows one of
+  // its key that asked again).
   while (!to_open.empty()) {
     absl::flat_hash_set<std::pair<const std::string*, const std::string*>, KeyHash, KeyEq> opening;
+    LatestByKey round_latest;
     std::vector<std::vector<std::string>> round;
     round.reserve(to_open.size());
     for (size_t i : to_open) {
       const alert::MatchRecord& m = *matches[i];
-      round.push_back(Argv(m, /*with_opener=*/opening.insert({&m.rule->id, &m.dedup}).second));
+      round.push_back(Argv(m, /*with_opener=*/opening.insert({&m.rule->id, &m.dedup}).second,
+                           round_latest.Prior(m)));
     }
     std::vector<absl::StatusOr<RedisReply>> round_replies = Run(conn.operator->(), std::move(round));
     std::vector<size_t> again;

@@ -10,6 +10,7 @@
 #define DETECT_SERVER_ALERTS_REDIS_STORE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,8 +44,10 @@ class RedisAlertStore final : public alert::AlertStore {
 
  private:
   std::vector<absl::StatusOr<alert::RecordResult>> RecordAll(const std::vector<const alert::MatchRecord*>& matches);
-  // The script call for `m`; with_opener adds the fields a window keeps from its opening match.
-  std::vector<std::string> Argv(const alert::MatchRecord& m, bool with_opener) const;
+  // The script call for `m`; with_opener adds the fields a window keeps from its opening match. `prior`: the
+  // latest time of the matches of m's key sent before it in the same pipeline (nullopt: none).
+  std::vector<std::string> Argv(const alert::MatchRecord& m, bool with_opener,
+                                std::optional<absl::Time> prior = std::nullopt) const;
   // Pipelines `commands` (EVALSHA calls); loads the script and sends again those that found it missing.
   std::vector<absl::StatusOr<RedisReply>> Run(RedisConnection* conn, std::vector<std::vector<std::string>> commands,
                                               const char* script = Script());

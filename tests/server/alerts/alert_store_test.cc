@@ -270,6 +270,28 @@ TYPED_TEST(AlertStoreTest, ABatchGivesWhatOneByOneGives) {
   EXPECT_EQ(opened, 9);  // Three keys, three windows each (the third has 4 matches).
 }
 
+// Event time going back across a window's end inside one batch: the window [0 s, 60 s) holds two matches
+// (threshold 3); the batch brings 61 s (at or after the end: opens the next window), then 59 s (earlier than the
+// new window's start, so it joins that window, as recording one by one places it, not the window that ended),
+// then 62 s: the new window alerts with three matches. The Redis store sends a batch's matches in one pipeline
+// and the 61 s match must wait for its opening fields; the 59 s one must wait behind it.
+TYPED_TEST(AlertStoreTest, ABatchKeepsItsOrderWhenEventTimeGoesBackAcrossAWindowEnd) {
+  EXPECT_EQ(this->Record(this->Match(0)), Outcome::kBelowThreshold);
+  EXPECT_EQ(this->Record(this->Match(30)), Outcome::kBelowThreshold);
+  std::vector<absl::StatusOr<alert::RecordResult>> r =
+      this->store_->RecordBatch({this->Match(61), this->Match(59), this->Match(62)});
+  ASSERT_EQ(r.size(), 3u);
+  for (const auto& one : r) ASSERT_TRUE(one.ok()) << one.status();
+  EXPECT_EQ(r[0]->outcome, Outcome::kBelowThreshold);
+  EXPECT_EQ(r[1]->outcome, Outcome::kBelowThreshold);
+  ASSERT_EQ(r[2]->outcome, Outcome::kAlertOpened);
+  EXPECT_EQ(r[2]->alert_id, alert::AlertId("Test.Rule", "k", kT0 + absl::Seconds(61)));
+  ASSERT_TRUE(r[2]->emit.has_value());
+  EXPECT_EQ(r[2]->emit->match_count, 3);
+  EXPECT_EQ(r[2]->emit->first_match_time, kT0 + absl::Seconds(59));
+  EXPECT_EQ(r[2]->emit->window_start, kT0 + absl::Seconds(61));
+}
+
 TYPED_TEST(AlertStoreTest, OnlyTheMatchThatOpensAWindowRendersItsFields) {
   static std::atomic<int> renders{0};
   renders = 0;
