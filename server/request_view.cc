@@ -1,5 +1,6 @@
 // EvaluateRequest {repeated Event events = 1; bool omit_rule_metadata = 2;}
 // Event {string id = 1; string log_type = 2; oneof payload {AuditEvent audit_event = 3; bytes json = 4;}}
+// Field numbers come from the generated k...FieldNumber constants, so a renumbered field cannot go unnoticed.
 #include "server/request_view.h"
 
 #include <deque>
@@ -7,11 +8,15 @@
 
 #include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
+#include "detect/v1/detect.pb.h"
 #include "proto/wire_reader.h"
 #include "simdjson.h"
 
 namespace detect::server {
 namespace {
+
+using v1::EvaluateRequest;
+using v1::Event;
 
 absl::Status Malformed(absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed EvaluateRequest: ", what));
@@ -25,13 +30,23 @@ absl::Status ParseEvent(absl::string_view bytes, EventView* e, std::deque<std::s
   // parsing their concatenation gives.
   absl::InlinedVector<absl::string_view, 1> parts;
   for (wire::Field f; r.Next(&f);) {
-    if (f.number < 1 || f.number > 4) continue;
+    const bool known = f.number == Event::kIdFieldNumber || f.number == Event::kLogTypeFieldNumber ||
+                       f.number == Event::kAuditEventFieldNumber || f.number == Event::kJsonFieldNumber;
+    if (!known) continue;  // Unknown fields are skipped (protobuf's parser keeps them aside).
     if (f.wire_type != 2) return Malformed(absl::StrCat("Event field ", f.number, " has wire type ", f.wire_type));
     switch (f.number) {
-      case 1: e->id = f.data; break;
-      case 2: e->log_type = f.data; break;
-      case 3: e->payload = EventView::Payload::kAuditEvent; e->data = f.data; parts.push_back(f.data); break;
-      case 4: e->payload = EventView::Payload::kJson; e->data = f.data; parts.clear(); break;  // Oneof: last wins.
+      case Event::kIdFieldNumber: e->id = f.data; break;
+      case Event::kLogTypeFieldNumber: e->log_type = f.data; break;
+      case Event::kAuditEventFieldNumber:
+        e->payload = EventView::Payload::kAuditEvent;
+        e->data = f.data;
+        parts.push_back(f.data);
+        break;
+      case Event::kJsonFieldNumber:  // Oneof: last wins.
+        e->payload = EventView::Payload::kJson;
+        e->data = f.data;
+        parts.clear();
+        break;
     }
   }
   if (r.error()) return Malformed("truncated Event");
@@ -52,11 +67,11 @@ absl::Status ParseRequestView(absl::string_view bytes, RequestView* out) {
   out->merged_events.clear();
   wire::Reader r(bytes);
   for (wire::Field f; r.Next(&f);) {
-    if (f.number == 1) {
+    if (f.number == EvaluateRequest::kEventsFieldNumber) {
       if (f.wire_type != 2) return Malformed("events has the wrong wire type");
       out->events.emplace_back();
       if (absl::Status s = ParseEvent(f.data, &out->events.back(), &out->merged_events); !s.ok()) return s;
-    } else if (f.number == 2) {
+    } else if (f.number == EvaluateRequest::kOmitRuleMetadataFieldNumber) {
       if (f.wire_type != 0) return Malformed("omit_rule_metadata has the wrong wire type");
       out->omit_rule_metadata = f.scalar != 0;
     }
