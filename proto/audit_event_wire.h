@@ -2,7 +2,7 @@
 // (protobuf wire format), so the server evaluates typed events without parsing them into message objects.
 // Parsing an AuditEvent allocates a string per long field and a node per Struct member; this view allocates
 // nothing and reads fields only when a rule asks for them. It reads exactly like AuditEventValue() of the parsed
-// message (proto/audit_event_view.h; tests/proto/audit_event_view_test.cc holds them side by side):
+// message (the test oracle tests/testing/audit_event_view.h; tests/proto/audit_event_view_test.cc holds them side by side):
 //  - fields by JSON name; unset fields missing; empty repeated and map fields missing;
 //  - Struct numbers integral and below 2^53 read as integers;
 //  - a field that occurs more than once reads as protobuf's parser reads it (AuditEventWire; the bare

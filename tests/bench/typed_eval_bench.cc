@@ -1,6 +1,6 @@
 // In-process evaluation of typed events: converts an NDJSON file to detect.v1.AuditEvent messages first (not
 // timed), then evaluates every event against the rules two ways, with no JSON text in between:
-//  - parsed messages through the protobuf reflection view (proto/audit_event_view), as a caller holding
+//  - parsed messages through the protobuf reflection view (tests/testing/audit_event_view), as a caller holding
 //    AuditEvent objects would;
 //  - serialized messages through the wire view (proto/audit_event_wire), as detectd does with the bytes it
 //    receives: validation, indexing and evaluation are all timed (wire_* figures).
@@ -16,7 +16,7 @@
 #include "engine/compiler.h"
 #include "engine/json_event.h"
 #include "proto/audit_event_json.h"
-#include "proto/audit_event_view.h"
+#include "tests/testing/audit_event_view.h"
 #include "proto/audit_event_wire.h"
 #include "simdjson.h"
 

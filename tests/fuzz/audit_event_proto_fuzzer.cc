@@ -1,7 +1,7 @@
 // libFuzzer target: bytes -> a serialized detect.v1.AuditEvent, read the ways the server and clients read one:
 //  - the wire view (proto/audit_event_wire.h), the server's path: ValidateAuditEventWire, then AuditEventWire;
 //    and AuditEventWireValue over bytes that were not validated, which must never crash either;
-//  - protobuf's parser, then the message view (proto/audit_event_view.h).
+//  - protobuf's parser, then the message view (tests/testing/audit_event_view.h).
 // Each is evaluated against the bundled pack and the every-condition rule set (index and rule by rule, every
 // match rendered and checked). Differential checks: the validator accepts exactly what protobuf's parser
 // accepts, and the wire view of the re-serialized message matches the same rules as the message view.
@@ -20,7 +20,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/stubs/logging.h"
 #include "google/protobuf/unknown_field_set.h"
-#include "proto/audit_event_view.h"
+#include "tests/testing/audit_event_view.h"
 #include "proto/audit_event_wire.h"
 #include "tests/fuzz/fuzz_support.h"
 

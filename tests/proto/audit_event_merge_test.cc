@@ -16,7 +16,7 @@
 #include "engine/eval_scratch.h"
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
-#include "proto/audit_event_view.h"
+#include "tests/testing/audit_event_view.h"
 #include "proto/audit_event_wire.h"
 #include "proto/wire_reader.h"
 #include "server/request_view.h"

@@ -1,6 +1,6 @@
 // The typed AuditEvent views (over a parsed message, and over its serialized bytes) read exactly like the
 // same event parsed from JSON, and rules decide the same on all three.
-#include "proto/audit_event_view.h"
+#include "tests/testing/audit_event_view.h"
 
 #include <algorithm>
 #include <fstream>

@@ -1,7 +1,8 @@
-// NodeAdapters that walk generated protobuf messages by JSON field name. Each message type gets a table,
-// built once per process: JSON name -> field entry (descriptor, kind, sub-table), so a lookup is one hash
-// probe plus one reflection read, and no name is resolved through the descriptor pool per event.
-#include "proto/audit_event_view.h"
+// NodeAdapters that walk generated protobuf messages by JSON field name (the test oracle of the wire view,
+// proto/audit_event_wire.h). Each message type gets a table, built once per process: JSON name -> field entry
+// (descriptor, kind, sub-table), so a lookup is one hash probe plus one reflection read, and no name is
+// resolved through the descriptor pool per event.
+#include "tests/testing/audit_event_view.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,6 +13,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "engine/node_adapters.h"
 
 namespace detect {
 namespace {
@@ -75,7 +77,7 @@ Value ElementOf(const ListValue& l) { return ListValueOf(l); }
 Value ElementOf(const ProtoVal& v) { return ProtoValue(v); }
 
 // Object members of one message. a: const Message*, b: const MessageTable*.
-class MessageAdapter final : public NodeAdapter {
+class MessageAdapter final : public ObjectNodeAdapter {
  public:
   Value Get(const Value& object, absl::string_view key) const override {
     const MessageTable& table = Deref<MessageTable>(object.node_b());
@@ -83,13 +85,6 @@ class MessageAdapter final : public NodeAdapter {
     if (it == table.by_json_name.end()) return Value();
     return FieldValue(Deref<Message>(object.node_a()), *it->second);
   }
-  Value At(const Value&, size_t) const override { return Value(); }
-  size_t Size(const Value& node) const override {
-    size_t n = 0;
-    ForEachMember(node, [&n](absl::string_view, const Value&) { return ++n, true; });
-    return n;
-  }
-  void ForEachElement(const Value&, absl::FunctionRef<bool(const Value&)>) const override {}
   void ForEachMember(const Value& object,
                      absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {
     const Message& m = Deref<Message>(object.node_a());
@@ -102,7 +97,7 @@ class MessageAdapter final : public NodeAdapter {
 
 // A protobuf map with string keys. a: const Map<std::string, V>*.
 template <typename V>
-class MapAdapter final : public NodeAdapter {
+class MapAdapter final : public ObjectNodeAdapter {
  public:
   Value Get(const Value& object, absl::string_view key) const override {
     const auto& map = Of(object);
@@ -111,9 +106,7 @@ class MapAdapter final : public NodeAdapter {
     auto it = map.find(std::string(key.data(), key.size()));
     return it == map.end() ? Value() : ElementOf(it->second);
   }
-  Value At(const Value&, size_t) const override { return Value(); }
   size_t Size(const Value& node) const override { return Of(node).size(); }
-  void ForEachElement(const Value&, absl::FunctionRef<bool(const Value&)>) const override {}
   void ForEachMember(const Value& object,
                      absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {
     for (const auto& kv : Of(object)) {
@@ -127,9 +120,8 @@ class MapAdapter final : public NodeAdapter {
 
 // A list whose elements ElementOf() converts. a: const RepeatedPtrField<T>*.
 template <typename T>
-class RepeatedAdapter final : public NodeAdapter {
+class RepeatedAdapter final : public ListNodeAdapter {
  public:
-  Value Get(const Value&, absl::string_view) const override { return Value(); }
   Value At(const Value& list, size_t i) const override { return ElementOf(Of(list).Get(static_cast<int>(i))); }
   size_t Size(const Value& node) const override { return Of(node).size(); }
   void ForEachElement(const Value& list, absl::FunctionRef<bool(const Value&)> fn) const override {
@@ -137,16 +129,14 @@ class RepeatedAdapter final : public NodeAdapter {
       if (!fn(ElementOf(element))) return;
     }
   }
-  void ForEachMember(const Value&, absl::FunctionRef<bool(absl::string_view, const Value&)>) const override {}
 
  private:
   static const RepeatedPtrField<T>& Of(const Value& v) { return Deref<RepeatedPtrField<T>>(v.node_a()); }
 };
 
 // Repeated messages of the audit schema. a: const RepeatedPtrField<Message>*, b: element MessageTable*.
-class MessageListAdapter final : public NodeAdapter {
+class MessageListAdapter final : public ListNodeAdapter {
  public:
-  Value Get(const Value&, absl::string_view) const override { return Value(); }
   Value At(const Value& list, size_t i) const override {
     return MessageOf(Of(list).Get(static_cast<int>(i)), &Deref<MessageTable>(list.node_b()));
   }
@@ -156,7 +146,6 @@ class MessageListAdapter final : public NodeAdapter {
       if (!fn(At(list, i))) return;
     }
   }
-  void ForEachMember(const Value&, absl::FunctionRef<bool(absl::string_view, const Value&)>) const override {}
 
  private:
   static const RepeatedPtrField<Message>& Of(const Value& v) { return Deref<RepeatedPtrField<Message>>(v.node_a()); }
@@ -164,9 +153,8 @@ class MessageListAdapter final : public NodeAdapter {
 
 // Repeated numbers, bools and enums (none in the audit schema; kept for completeness), read through
 // reflection. a: const Message*, b: const FieldEntry*.
-class ScalarListAdapter final : public NodeAdapter {
+class ScalarListAdapter final : public ListNodeAdapter {
  public:
-  Value Get(const Value&, absl::string_view) const override { return Value(); }
   Value At(const Value& list, size_t i) const override {
     const Message& m = Deref<Message>(list.node_a());
     const FieldDescriptor* fd = Deref<FieldEntry>(list.node_b()).fd;
@@ -194,7 +182,6 @@ class ScalarListAdapter final : public NodeAdapter {
       if (!fn(At(list, i))) return;
     }
   }
-  void ForEachMember(const Value&, absl::FunctionRef<bool(absl::string_view, const Value&)>) const override {}
 };
 
 const MessageAdapter kMessageAdapter;

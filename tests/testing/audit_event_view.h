@@ -1,6 +1,8 @@
-// Typed events as detect::Value: a NodeAdapter over a detect.v1.AuditEvent message (and the
-// google.protobuf.Struct / Value / ListValue inside it), addressed by JSON field names, so the engine evaluates
-// typed events directly, without converting them to JSON text.
+// Typed events as detect::Value: a NodeAdapter over a parsed detect.v1.AuditEvent message (and the
+// google.protobuf.Struct / Value / ListValue inside it), addressed by JSON field names. detectd reads the
+// serialized bytes instead (proto/audit_event_wire.h); this reflection view is the independent oracle that the
+// wire view is compared with (tests/proto, the audit_event_proto fuzzer, the typed benchmark), built only with
+// the tests (library detect_test_audit_event_view).
 //
 // What a rule sees, compared with the same event as JSON:
 //  - fields by their JSON names (`auditID`, `objectRef`, `p_log_type`); the proto names are not keys;
@@ -8,8 +10,8 @@
 //  - Struct numbers that are integral and below 2^53 in magnitude read as integers, others as doubles;
 //  - map and Struct members iterate in an unspecified order (protobuf maps are hash maps).
 // Strings are views into the message: a Value must not outlive the message it came from.
-#ifndef DETECT_PROTO_AUDIT_EVENT_VIEW_H_
-#define DETECT_PROTO_AUDIT_EVENT_VIEW_H_
+#ifndef DETECT_TESTS_TESTING_AUDIT_EVENT_VIEW_H_
+#define DETECT_TESTS_TESTING_AUDIT_EVENT_VIEW_H_
 
 #include "detect/v1/detect.pb.h"
 #include "engine/value.h"
@@ -35,4 +37,4 @@ void WarmUpAuditEventView();
 
 }  // namespace detect
 
-#endif  // DETECT_PROTO_AUDIT_EVENT_VIEW_H_
+#endif  // DETECT_TESTS_TESTING_AUDIT_EVENT_VIEW_H_
