@@ -29,14 +29,15 @@ std::string Json(const Value& v) {
   return out;
 }
 
-ExplainNode Explain(const Expr& e, const Value* base, const EvalContext& ctx) {
+// `file`: the rule's file, which every node of the rule is in.
+ExplainNode Explain(const Expr& e, const std::string& file, const Value* base, const EvalContext& ctx) {
   ExplainNode n;
   n.condition = e.condition_name;
   n.text = RenderCondition(e);
-  n.location = e.location;
+  n.location = {file, e.line, e.column};
   n.result = engine_internal::EvalExpr(e, base, ctx);
   if (engine_internal::IsCombinator(e.op)) {
-    for (const Expr& c : e.children) n.children.push_back(Explain(c, base, ctx));
+    for (const Expr& c : e.children) n.children.push_back(Explain(c, file, base, ctx));
     return n;
   }
   if (e.op == Op::kAlwaysTrue || e.op == Op::kAlwaysFalse) return n;
@@ -57,9 +58,9 @@ ExplainNode Explain(const Expr& e, const Value* base, const EvalContext& ctx) {
       ExplainNode item;
       item.condition = "Element";
       item.text = absl::StrCat(e.path.text, "[", i, "]");
-      item.location = e.location;
+      item.location = {file, e.line, e.column};
       item.result = engine_internal::EvalAll(e.children, &element, ctx);
-      for (const Expr& c : e.children) item.children.push_back(Explain(c, &element, ctx));
+      for (const Expr& c : e.children) item.children.push_back(Explain(c, file, &element, ctx));
       n.children.push_back(std::move(item));
       ++i;
       return true;
@@ -170,11 +171,11 @@ Explanation ExplainRule(const RuleSet& rules, size_t rule_index, const Value& ev
   rules.WithRuleContext(rule_index, event, log_type, scratch, [&](const EvalContext& ctx) {
     x.log_type = std::string(ctx.log_type);
     for (const Expr& e : rule.inline_filters) {
-      x.filters.push_back(Explain(e, nullptr, ctx));
+      x.filters.push_back(Explain(e, rule.info.location.file, nullptr, ctx));
       x.filters.back().exclusion = IsNegatedConjunct(e);
     }
     for (const Expr& e : rule.detection) {
-      x.detection.push_back(Explain(e, nullptr, ctx));
+      x.detection.push_back(Explain(e, rule.info.location.file, nullptr, ctx));
       x.detection.back().exclusion = IsNegatedConjunct(e);
     }
   });

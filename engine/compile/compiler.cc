@@ -16,6 +16,7 @@
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/compile/path_interner.h"
+#include "engine/compile/rule_compiler.h"
 #include "engine/compile/rule_set_version.h"
 #include "engine/eval/root_projection.h"
 #include "engine/internal/rule_dir_walk.h"
@@ -150,6 +151,7 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   auto tables = std::make_unique<engine_internal::LookupTableSet>();
   std::string table_data;
   std::vector<std::unique_ptr<CompiledRule>> rules;
+  engine_internal::ast::SourceFiles source_files;  // Names of the rule files, for the AST's locations.
   absl::flat_hash_map<std::string, SourceLocation> seen;
   for (const auto& file : parsed) {
     if (cancelled()) return result;
@@ -163,8 +165,12 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
                         absl::StrCat("AnalysisType ", file.analysis_type, " is not a rule; skipped")});
       continue;
     }
-    auto rule = engine_internal::ParseRule(file, options, models, &issues);
-    if (rule == nullptr) continue;
+    bool parsed_ok = false;
+    auto ast = engine_internal::ParseRule(file, source_files.Add(file.name), options, models, &issues, &parsed_ok);
+    if (ast == nullptr) continue;
+    // Compiled even when parsing found errors, so that its regular expressions and networks are checked too.
+    auto rule = engine_internal::CompileRule(*std::move(ast), options, source_files, &issues);
+    if (rule == nullptr || !parsed_ok) continue;
     auto [it, inserted] = seen.try_emplace(rule->info.id, rule->info.location);
     if (!inserted) {
       issues.push_back({RuleIssue::Severity::kError, rule->info.location,

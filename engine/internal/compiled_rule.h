@@ -18,7 +18,6 @@ template <typename T>
 struct AlertVariant {
   std::vector<Expr> conditions;  // ORed.
   T value;
-  SourceLocation location;
 };
 
 // Immutable after compilation; thread-safe.

@@ -1,5 +1,6 @@
-// Expr: the compiled detection tree (Detection, InlineFilters, DynamicSeverities and alert-variant conditions).
-// Each node keeps its source location and the names the author used, so `describe` reads the compiled rule.
+// Expr: the compiled detection tree (Detection, InlineFilters, DynamicSeverities and alert-variant conditions),
+// built by engine/compile/rule_compiler.h from the rule AST. Each node keeps its line and column and the names
+// the author used, so `describe` and `explain` read the compiled rule.
 #ifndef DETECT_ENGINE_INTERNAL_EXPR_H_
 #define DETECT_ENGINE_INTERNAL_EXPR_H_
 
@@ -11,24 +12,10 @@
 #include "engine/internal/field_path.h"
 #include "engine/internal/ip_address.h"
 #include "engine/internal/literal.h"
-#include "engine/source_location.h"
+#include "engine/internal/op.h"
 #include "re2/re2.h"
 
 namespace detect::engine_internal {
-
-// Base operations; negated forms (DoesNotEqual, IsNotIn, DoesNotExist, ...) set Expr::negate.
-enum class Op : uint8_t {
-  // Combinators over children.
-  kAll, kAny, kOnlyOne, kNone, kAlwaysTrue, kAlwaysFalse,
-  // List comprehensions: children evaluated per element, keys relative to the element.
-  kAnyElement, kAllElements, kNoElement, kOnlyOneElement,
-  // Conditions on one value (or two, for multi-key comparisons).
-  kEquals, kStartsWith, kEndsWith, kContains, kIsIn,
-  kGreaterThan, kGreaterThanOrEquals, kLessThan, kLessThanOrEquals,
-  kExists, kIsNull, kIsNullOrEmpty,
-  kIsIPAddress, kIsIPAddressPrivate, kIsIPAddressPublic, kIsIPAddressInCIDR,
-  kMatches, kIntersects,
-};
 
 // Immutable after compilation; thread-safe to evaluate concurrently.
 struct Expr {
@@ -36,7 +23,9 @@ struct Expr {
   bool negate = false;            // The condition's negated spelling.
   bool ignore_case = false;       // The I-prefixed spellings (ASCII case folding).
   std::string condition_name;     // As written: "DoesNotEqual", "AnyElement", "All", ...
-  SourceLocation location;
+  // Of the Condition (or combinator) in the rule's own file (CompiledRule::info.location.file): 1-based, 0 unknown.
+  int line = 0;
+  int column = 0;
 
   FieldPath path;                 // The value tested (Key/KeyPath/DeepKey/Enrichment), or the comprehension list.
   FieldPath other_path;           // Multi-key comparisons: the second value.
@@ -49,9 +38,6 @@ struct Expr {
 
   std::vector<Expr> children;     // Combinators and comprehension Expressions.
 };
-
-bool IsCombinator(Op op);
-bool IsComprehension(Op op);
 
 }  // namespace detect::engine_internal
 

@@ -1,9 +1,8 @@
-// Parsing of detection expressions: combinators, conditions and their operands, key specifiers.
+// Parsing of detection expressions into AST nodes: combinators, conditions and their operands, key specifiers.
 #include "engine/parse/detection_parser.h"
 
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -135,27 +134,28 @@ bool ValueOperandOk(Op op, const Literal& lit, std::string* why) {
 
 }  // namespace
 
-bool IsCombinator(Op op) { return op == Op::kAll || op == Op::kAny || op == Op::kOnlyOne || op == Op::kNone; }
-bool IsComprehension(Op op) {
-  return op == Op::kAnyElement || op == Op::kAllElements || op == Op::kNoElement || op == Op::kOnlyOneElement;
-}
+DetectionParser::DetectionParser(const std::string& file_name, uint32_t file_index, const EngineOptions& options,
+                                 std::vector<RuleIssue>* issues, const DataModelMap* data_model)
+    : file_(file_name), file_index_(file_index), options_(options), issues_(issues), data_model_(data_model) {}
 
-DetectionParser::DetectionParser(std::string file, const EngineOptions& options, std::vector<RuleIssue>* issues,
-                                 const DataModelMap* data_model)
-    : file_(std::move(file)), options_(options), issues_(issues), data_model_(data_model) {}
+ast::Location DetectionParser::Loc(const YAML::Node& node) const {
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return {file_index_, 0, 0};
+  return {file_index_, mark.line + 1, mark.column + 1};
+}
 
 void DetectionParser::Error(const YAML::Node& node, std::string message) {
   issues_->push_back({RuleIssue::Severity::kError, LocationOf(node, file_), std::move(message)});
 }
 
-bool DetectionParser::ParseList(const YAML::Node& list, absl::string_view what, std::vector<Expr>* out) {
+bool DetectionParser::ParseList(const YAML::Node& list, absl::string_view what, std::vector<ast::Node>* out) {
   if (!list.IsSequence()) {
     Error(list, absl::StrCat(what, " must be a list of expressions"));
     return false;
   }
   bool ok = true;
   for (const YAML::Node& item : list) {
-    Expr e;
+    ast::Node e;
     if (ParseExpr(item, &e)) {
       out->push_back(std::move(e));
     } else {
@@ -165,8 +165,8 @@ bool DetectionParser::ParseList(const YAML::Node& list, absl::string_view what, 
   return ok;
 }
 
-bool DetectionParser::ParseExpr(const YAML::Node& node, Expr* out) {
-  out->location = LocationOf(node, file_);
+bool DetectionParser::ParseExpr(const YAML::Node& node, ast::Node* out) {
+  out->location = Loc(node);
   if (++expressions_ > options_.max_rule_expressions) {
     if (expressions_ == options_.max_rule_expressions + 1) {
       Error(node, absl::StrCat("rule has more than max_rule_expressions ", options_.max_rule_expressions,
@@ -325,7 +325,7 @@ bool DetectionParser::ParseKeySpec(const YAML::Node& node, absl::string_view wha
   return ok;
 }
 
-bool DetectionParser::ParseCondition(const YAML::Node& node, Expr* out) {
+bool DetectionParser::ParseCondition(const YAML::Node& node, ast::Node* out) {
   const YAML::Node cond = node["Condition"];
   if (!cond) {
     Error(node, "expression has no Condition (and is not All/Any/OnlyOne/None)");
@@ -348,10 +348,10 @@ bool DetectionParser::ParseCondition(const YAML::Node& node, Expr* out) {
   out->negate = spec->negate;
   out->ignore_case = spec->ignore_case;
   out->condition_name = spec->name;
-  out->location = LocationOf(cond, file_);
+  out->location = Loc(cond);
 
   bool key_ok = true;
-  const bool has_key = FindKeySpec(node, &out->path, &key_ok);
+  const bool has_key = FindKeySpec(node, &out->field, &key_ok);
   if (!key_ok) return false;
   if (spec->op == Op::kAlwaysTrue || spec->op == Op::kAlwaysFalse) {
     if (has_key || node["Value"] || node["Values"]) {
@@ -380,13 +380,13 @@ bool DetectionParser::ParseCondition(const YAML::Node& node, Expr* out) {
       return false;
     }
     out->multi_key = true;
-    return ParseKeySpec(values[0], "multi-key entry", &out->path) &&
-           ParseKeySpec(values[1], "multi-key entry", &out->other_path);
+    return ParseKeySpec(values[0], "multi-key entry", &out->field) &&
+           ParseKeySpec(values[1], "multi-key entry", &out->other_field);
   }
   return ParseOperands(node, out);
 }
 
-bool DetectionParser::ParseOperands(const YAML::Node& node, Expr* out) {
+bool DetectionParser::ParseOperands(const YAML::Node& node, ast::Node* out) {
   const ConditionSpec* spec = FindCondition(out->condition_name);
   const YAML::Node value = node["Value"], values = node["Values"], exprs = node["Expressions"];
   const std::string& name = out->condition_name;
@@ -457,7 +457,7 @@ bool DetectionParser::ParseOperands(const YAML::Node& node, Expr* out) {
       }
       list.list.push_back(ScalarToLiteral(e));
     }
-    out->values.push_back(std::move(list));
+    out->operands.push_back({std::move(list), Loc(value)});
     return true;
   }
   if (value) {
@@ -484,42 +484,7 @@ bool DetectionParser::ParseOperands(const YAML::Node& node, Expr* out) {
       Error(item, absl::StrCat("Condition ", name, " ", why));
       return false;
     }
-    out->values.push_back(std::move(lit));
-  }
-  if (out->op == Op::kIsIn || out->op == Op::kIntersects) {
-    for (const Literal& lit : out->values) {
-      if (lit.kind == ValueKind::kString) {
-        out->string_set.insert(out->ignore_case ? absl::AsciiStrToLower(lit.s) : lit.s);
-      }
-    }
-  }
-  if (out->op == Op::kIsIPAddressInCIDR) {
-    for (size_t i = 0; i < out->values.size(); ++i) {
-      const Literal& lit = out->values[i];
-      auto net = lit.kind == ValueKind::kString ? ParseIpNetwork(lit.s) : std::nullopt;
-      if (!net) {
-        Error(items[i], absl::StrCat("\"", lit.s, "\" is not an IP network (CIDR such as 10.0.0.0/8)"));
-        return false;
-      }
-      out->networks.push_back(*net);
-    }
-  }
-  if (out->op == Op::kMatches) {
-    RE2::Options re_options;
-    re_options.set_log_errors(false);
-    re_options.set_max_mem(options_.max_regex_memory_bytes);
-    re_options.set_case_sensitive(!out->ignore_case);
-    auto re = std::make_shared<const RE2>(re2::StringPiece(out->values[0].s), re_options);
-    if (!re->ok()) {
-      Error(items[0], absl::StrCat("bad regular expression: ", re->error()));
-      return false;
-    }
-    if (re->ProgramSize() > options_.max_regex_program_size) {
-      Error(items[0], absl::StrCat("regular expression too large: program size ", re->ProgramSize(),
-                                   " exceeds max_regex_program_size ", options_.max_regex_program_size));
-      return false;
-    }
-    out->regex = std::move(re);
+    out->operands.push_back({std::move(lit), Loc(item)});
   }
   return true;
 }

@@ -57,14 +57,13 @@ void ParseReports(FieldReader& r, const YAML::Node& root, RuleInfo* info) {
 
 template <typename T, typename ValueParser>
 void ParseVariants(FieldReader& r, DetectionParser& dp, const YAML::Node& node, const char* key,
-                   const char* value_key, ValueParser parse_value, std::vector<AlertVariant<T>>* out) {
+                   const char* value_key, ValueParser parse_value, std::vector<ast::Variant<T>>* out) {
   if (!node.IsSequence()) {
     r.Issue(node, absl::StrCat(key, " must be a list of {", value_key, ", Conditions} entries"));
     return;
   }
   for (const YAML::Node& entry : node) {
-    AlertVariant<T> v;
-    v.location = LocationOf(entry, "");
+    ast::Variant<T> v;
     if (!entry.IsMap() || !entry[value_key]) {
       r.Issue(entry, absl::StrCat(key, " entries need ", value_key));
       continue;
@@ -83,7 +82,7 @@ void ParseVariants(FieldReader& r, DetectionParser& dp, const YAML::Node& node, 
 }
 
 void ParseTemplateField(FieldReader& r, DetectionParser& dp, const YAML::Node& root, const char* key,
-                        std::vector<AlertVariant<AlertTemplate>>* out) {
+                        std::vector<ast::Variant<AlertTemplate>>* out) {
   const YAML::Node node = root[key];
   if (!node || node.IsNull()) return;
   auto parse_template = [&](const YAML::Node& n, AlertTemplate* t) {
@@ -100,7 +99,7 @@ void ParseTemplateField(FieldReader& r, DetectionParser& dp, const YAML::Node& r
     return true;
   };
   if (node.IsScalar()) {
-    AlertVariant<AlertTemplate> v;
+    ast::Variant<AlertTemplate> v;
     if (parse_template(node, &v.value)) out->push_back(std::move(v));
     return;
   }
@@ -173,13 +172,13 @@ void ParseTests(FieldReader& r, const YAML::Node& root, const std::string& file,
   }
 }
 
-void ParseNamedFields(FieldReader& r, DetectionParser& dp, const YAML::Node& node, CompiledRule* rule) {
+void ParseNamedFields(FieldReader& r, DetectionParser& dp, const YAML::Node& node, ast::Rule* rule) {
   if (!node.IsMap()) {
     r.Issue(node, "AlertFields must map names to {Join, Template, Filter, Separator, Default}");
     return;
   }
   for (const auto& kv : node) {
-    AlertField field;
+    ast::AlertField field;
     field.name = kv.first.Scalar();
     const YAML::Node& spec = kv.second;
     std::string join, element, separator;
@@ -214,7 +213,7 @@ void ParseNamedFields(FieldReader& r, DetectionParser& dp, const YAML::Node& nod
 }
 
 // Points `{@name}` placeholders at their AlertFields entries.
-void ResolveFieldRefs(FieldReader& r, const YAML::Node& root, CompiledRule* rule) {
+void ResolveFieldRefs(FieldReader& r, const YAML::Node& root, ast::Rule* rule) {
   for (auto* variants : {&rule->titles, &rule->dedups}) {
     for (auto& variant : *variants) {
       for (TemplatePart& part : variant.value.parts) {
@@ -233,7 +232,7 @@ void ResolveFieldRefs(FieldReader& r, const YAML::Node& root, CompiledRule* rule
 
 // ThresholdDistinctField (extension): a KeyPath string (`objectRef.name`) or a key spec mapping ({Key: ...},
 // {KeyPath: ...}, {DeepKey: [...]}, {DataModel: ...}). The path must name one value: no [*].
-void ParseThresholdDistinctField(FieldReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+void ParseThresholdDistinctField(FieldReader& r, DetectionParser& dp, const YAML::Node& root, ast::Rule* rule) {
   const YAML::Node n = root["ThresholdDistinctField"];
   if (!n || n.IsNull()) return;
   FieldPath p;
@@ -267,7 +266,7 @@ void ParseThresholdDistinctField(FieldReader& r, DetectionParser& dp, const YAML
   rule->distinct_path = std::move(p);
 }
 
-void ParseAlertFields(FieldReader& r, DetectionParser& dp, const YAML::Node& root, CompiledRule* rule) {
+void ParseAlertFields(FieldReader& r, DetectionParser& dp, const YAML::Node& root, ast::Rule* rule) {
   if (const YAML::Node fields = root["AlertFields"]) ParseNamedFields(r, dp, fields, rule);
   ParseTemplateField(r, dp, root, "AlertTitle", &rule->titles);
   ParseTemplateField(r, dp, root, "AlertDedup", &rule->dedups);
@@ -347,11 +346,12 @@ void ParseDataModel(const ParsedFile& file, DataModels* models, std::vector<Rule
   }
 }
 
-std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOptions& options,
-                                        const DataModels& models, std::vector<RuleIssue>* issues) {
+std::unique_ptr<ast::Rule> ParseRule(const ParsedFile& file, uint32_t file_index, const EngineOptions& options,
+                                     const DataModels& models, std::vector<RuleIssue>* issues, bool* ok) {
   const YAML::Node& root = file.root;
   FieldReader r(file.name, issues);
-  auto rule = std::make_unique<CompiledRule>();
+  *ok = false;
+  auto rule = std::make_unique<ast::Rule>();
   RuleInfo& info = rule->info;
   info.analysis_type = file.analysis_type;
   info.location = {file.name, 1, 1};
@@ -409,7 +409,7 @@ std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOpti
     auto it = models.find(lt);
     if (it != models.end()) data_model.insert(it->second.begin(), it->second.end());
   }
-  DetectionParser dp(file.name, options, issues, &data_model);
+  DetectionParser dp(file.name, file_index, options, issues, &data_model);
   if (!dp.ParseList(root["Detection"], "Detection", &rule->detection)) r.Fail();
   if (const YAML::Node filters = root["InlineFilters"]) {
     if (!dp.ParseList(filters, "InlineFilters", &rule->inline_filters)) r.Fail();
@@ -417,7 +417,7 @@ std::unique_ptr<CompiledRule> ParseRule(const ParsedFile& file, const EngineOpti
   ParseAlertFields(r, dp, root, rule.get());
   ParseThresholdDistinctField(r, dp, root, rule.get());
   ParseTests(r, root, file.name, options.max_event_bytes == 0 ? (64u << 20) : options.max_event_bytes, &info);
-  if (!r.ok()) return nullptr;
+  *ok = r.ok();
   return rule;
 }
 
