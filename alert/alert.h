@@ -86,8 +86,6 @@ std::string AlertId(absl::string_view rule_id, absl::string_view dedup, absl::Ti
 std::string AlertToJson(const AlertRecord& alert);
 // RFC 3339 with microseconds, UTC ("2024-01-02T03:04:05.123456Z").
 std::string FormatAlertTime(absl::Time t);
-// Appends `s` as a JSON string literal.
-void AppendJsonString(absl::string_view s, std::string* out);
 
 }  // namespace detect::alert
 

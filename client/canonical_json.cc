@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/match_format.h"
+#include "common/json_escape.h"
 
 namespace detect::client {
 
@@ -39,7 +40,7 @@ void AppendCanonicalJson(simdjson::dom::element element, std::string& out) {
       out += "{";
       for (size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) out += ", ";
-        AppendAsciiJsonString(absl::string_view(fields[i].first.data(), fields[i].first.size()), out);
+        AppendAsciiJsonString(absl::string_view(fields[i].first.data(), fields[i].first.size()), &out);
         out += ": ";
         AppendCanonicalJson(fields[i].second, out);
       }
@@ -60,7 +61,7 @@ void AppendCanonicalJson(simdjson::dom::element element, std::string& out) {
     }
     case element_type::STRING: {
       const std::string_view s = element.get_string().value_unsafe();
-      AppendAsciiJsonString(absl::string_view(s.data(), s.size()), out);
+      AppendAsciiJsonString(absl::string_view(s.data(), s.size()), &out);
       return;
     }
     case element_type::INT64: AppendCanonicalNumber(static_cast<double>(element.get_int64().value_unsafe()), out);
@@ -78,7 +79,7 @@ std::string CanonicalJson(absl::string_view json) {
   simdjson::dom::element element;
   std::string out;
   if (parser.parse(json.data(), json.size()).get(element)) {
-    AppendAsciiJsonString(json, out);
+    AppendAsciiJsonString(json, &out);
     return out;
   }
   AppendCanonicalJson(element, out);

@@ -15,6 +15,7 @@
 #include "alert/rule_meta.h"
 #include "client/canonical_json.h"
 #include "client/match_format.h"
+#include "common/json_escape.h"
 #include "engine/json_event.h"
 
 namespace detect::client {
@@ -24,7 +25,7 @@ std::string SummaryJson(const std::vector<SummaryValue>& summary) {
   std::string out = "{";
   for (const SummaryValue& s : summary) {
     if (out.size() > 1) out += ",";
-    alert::AppendJsonString(s.name, &out);
+    AppendJsonString(s.name, &out);
     out += ":";
     out += CanonicalJson(s.json);
   }

@@ -17,6 +17,7 @@
 #include "client/flags.h"
 #include "client/match_format.h"
 #include "client/rule_loading.h"
+#include "common/json_escape.h"
 #include "engine/json_event.h"
 #include "engine/rule_set.h"
 
@@ -36,7 +37,7 @@ std::string SummaryJson(const std::vector<SummaryValue>& summary) {
   std::string out = "{";
   for (const SummaryValue& s : summary) {
     if (out.size() > 1) out += ", ";
-    AppendAsciiJsonString(s.name, out);
+    AppendAsciiJsonString(s.name, &out);
     out += ": ";
     out += CanonicalJson(s.json);
   }

@@ -8,22 +8,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "client/flags.h"
+#include "common/read_file.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 
 namespace detect::client {
-namespace {
-
-absl::StatusOr<std::string> ReadPem(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", flag, " '", path, "'"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 ChannelOptions ChannelOptionsFromFlags() {
   ChannelOptions o;
@@ -50,14 +40,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel(const ChannelOptions&
     }
     grpc::SslCredentialsOptions ssl;
     if (!options.ca_file.empty()) {
-      absl::StatusOr<std::string> ca = ReadPem(options.ca_file, "--tls_ca");
+      absl::StatusOr<std::string> ca = ReadFlagFile(options.ca_file, "--tls_ca");
       if (!ca.ok()) return ca.status();
       ssl.pem_root_certs = *std::move(ca);
     }
     if (!options.cert_file.empty()) {
-      absl::StatusOr<std::string> cert = ReadPem(options.cert_file, "--tls_cert");
+      absl::StatusOr<std::string> cert = ReadFlagFile(options.cert_file, "--tls_cert");
       if (!cert.ok()) return cert.status();
-      absl::StatusOr<std::string> key = ReadPem(options.key_file, "--tls_key");
+      absl::StatusOr<std::string> key = ReadFlagFile(options.key_file, "--tls_key");
       if (!key.ok()) return key.status();
       ssl.pem_cert_chain = *std::move(cert);
       ssl.pem_private_key = *std::move(key);

@@ -46,8 +46,6 @@ std::string Plural(size_t n, absl::string_view singular, absl::string_view plura
 // "LINE  SEVERITY  RULE_ID  TITLE" plus a newline.
 std::string FormatMatchText(size_t line, absl::string_view rule_id, absl::string_view severity,
                             absl::string_view title);
-// A JSON string literal with non-ASCII escaped as \uXXXX, as json.dumps(ensure_ascii=True) writes it.
-void AppendAsciiJsonString(absl::string_view s, std::string& out);
 
 }  // namespace detect::client
 

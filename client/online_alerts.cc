@@ -14,6 +14,7 @@
 #include "client/flags.h"
 #include "client/grpc_channel.h"
 #include "client/online_common.h"
+#include "common/json_escape.h"
 #include "detect/v1/detect.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -70,7 +71,7 @@ alert::AlertRecord RecordOf(const v1::Alert& a) {
 
 std::string NdjsonLine(const v1::WatchAlertsResponse& response) {
   std::string out = "{\"log_id\":";
-  alert::AppendJsonString(response.log_id(), &out);
+  AppendJsonString(response.log_id(), &out);
   if (response.missed_alerts()) out += ",\"missed_alerts\":true";
   const std::string json = alert::AlertToJson(RecordOf(response.alert()));
   absl::StrAppend(&out, ",", absl::string_view(json).substr(1), "\n");  // The alert's fields after the '{'.

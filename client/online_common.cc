@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
+#include "common/json_escape.h"
 #include "google/protobuf/util/json_util.h"
 #include "client/canonical_json.h"
 #include "client/flags.h"
@@ -31,7 +32,7 @@ void AppendCanonical(const google::protobuf::Struct& s, std::string& out) {
   out += "{";
   for (size_t i = 0; i < keys.size(); ++i) {
     if (i > 0) out += ", ";
-    AppendAsciiJsonString(*keys[i], out);
+    AppendAsciiJsonString(*keys[i], &out);
     out += ": ";
     AppendCanonical(s.fields().at(*keys[i]), out);
   }
@@ -41,7 +42,7 @@ void AppendCanonical(const google::protobuf::Struct& s, std::string& out) {
 void AppendCanonical(const google::protobuf::Value& v, std::string& out) {
   switch (v.kind_case()) {
     case google::protobuf::Value::kNumberValue: AppendCanonicalNumber(v.number_value(), out); return;
-    case google::protobuf::Value::kStringValue: AppendAsciiJsonString(v.string_value(), out); return;
+    case google::protobuf::Value::kStringValue: AppendAsciiJsonString(v.string_value(), &out); return;
     case google::protobuf::Value::kBoolValue: out += v.bool_value() ? "true" : "false"; return;
     case google::protobuf::Value::kStructValue: AppendCanonical(v.struct_value(), out); return;
     case google::protobuf::Value::kListValue: {
@@ -184,7 +185,7 @@ void ResultPrinter::Print(const v1::EvaluateResponse& response) {
       record.summary_json = "{";
       for (const v1::SummaryAttribute& a : m.summary_attributes()) {
         if (record.summary_json.size() > 1) record.summary_json += ", ";
-        AppendAsciiJsonString(a.name(), record.summary_json);
+        AppendAsciiJsonString(a.name(), &record.summary_json);
         record.summary_json += ": ";
         AppendCanonical(a.value(), record.summary_json);
       }

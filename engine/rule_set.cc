@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_escape.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/eval/evaluator.h"
 #include "engine/eval/kubernetes_views.h"
@@ -80,7 +81,7 @@ void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineO
   m.alert_context_json = "{";
   for (size_t i = 0; i < rule.alert_context.size(); ++i) {
     if (i > 0) m.alert_context_json += ',';
-    engine_internal::AppendJsonString(rule.alert_context[i].first, m.alert_context_json);
+    AppendJsonString(rule.alert_context[i].first, &m.alert_context_json);
     m.alert_context_json += ':';
     engine_internal::AppendJson(engine_internal::ResolveEventPath(rule.alert_context[i].second, ctx),
                                 m.alert_context_json);

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/read_file.h"
 #include "absl/time/clock.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -29,14 +30,6 @@ namespace {
 
 constexpr char kServiceName[] = "detect.v1.DetectionService";
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", what, " '", path, "'"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const DaemonOptions& o) {
   if (o.tls_cert.empty() && o.tls_key.empty()) {
     if (!o.tls_client_ca.empty()) return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
@@ -45,12 +38,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const Daemo
   if (o.tls_cert.empty() || o.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
   }
-  absl::StatusOr<std::string> cert = ReadFile(o.tls_cert, "--tls_cert");
+  absl::StatusOr<std::string> cert = ReadFlagFile(o.tls_cert, "--tls_cert");
   if (!cert.ok()) return cert.status();
-  absl::StatusOr<std::string> key = ReadFile(o.tls_key, "--tls_key");
+  absl::StatusOr<std::string> key = ReadFlagFile(o.tls_key, "--tls_key");
   if (!key.ok()) return key.status();
   if (!o.tls_client_ca.empty()) {
-    absl::StatusOr<std::string> ca = ReadFile(o.tls_client_ca, "--tls_client_ca");
+    absl::StatusOr<std::string> ca = ReadFlagFile(o.tls_client_ca, "--tls_client_ca");
     if (!ca.ok()) return ca.status();
   }
   // The files were readable now (so a typo fails at startup); gRPC's file watcher re-reads them every

@@ -42,8 +42,6 @@ class LogField {
 // Thread-safe: each line is written with one write(2).
 void Log(LogLevel level, absl::string_view message, std::initializer_list<LogField> fields = {});
 
-// Appends `s` as a JSON string literal (with quotes) to `out`.
-void AppendJsonString(absl::string_view s, std::string* out);
 
 }  // namespace detect::server
 

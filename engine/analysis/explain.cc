@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/json_escape.h"
 #include "engine/analysis/rule_analysis.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/eval/evaluator.h"
@@ -127,19 +128,19 @@ void AppendNodeText(const ExplainNode& n, int depth, std::string& out) {
 
 void AppendNodeJson(const ExplainNode& n, std::string& out) {
   out += "{\"condition\":";
-  engine_internal::AppendJsonString(n.condition, out);
+  AppendJsonString(n.condition, &out);
   out += ",\"text\":";
-  engine_internal::AppendJsonString(n.text, out);
+  AppendJsonString(n.text, &out);
   absl::StrAppend(&out, ",\"result\":", n.result ? "true" : "false", ",\"location\":");
-  engine_internal::AppendJsonString(n.location.ToString(), out);
+  AppendJsonString(n.location.ToString(), &out);
   if (n.has_key) {
     out += ",\"key\":";
-    engine_internal::AppendJsonString(n.key, out);
+    AppendJsonString(n.key, &out);
     absl::StrAppend(&out, ",\"value\":", n.missing ? "null" : n.value_json, ",\"missing\":",
                     n.missing ? "true" : "false");
     if (!n.other_key.empty()) {
       out += ",\"other_key\":";
-      engine_internal::AppendJsonString(n.other_key, out);
+      AppendJsonString(n.other_key, &out);
       absl::StrAppend(&out, ",\"other_value\":", n.other_value_json.empty() ? "null" : n.other_value_json);
     }
   }
@@ -216,21 +217,21 @@ std::string FormatExplanationText(const Explanation& x) {
 
 std::string FormatExplanationJson(const Explanation& x) {
   std::string out = "{\"rule_id\":";
-  engine_internal::AppendJsonString(x.rule_id, out);
+  AppendJsonString(x.rule_id, &out);
   out += ",\"log_type\":";
-  engine_internal::AppendJsonString(x.log_type, out);
+  AppendJsonString(x.log_type, &out);
   absl::StrAppend(&out, ",\"enabled\":", x.enabled ? "true" : "false", ",\"log_type_applies\":",
                   x.log_type_applies ? "true" : "false", ",\"matched\":", x.matched ? "true" : "false",
                   ",\"reason\":");
-  engine_internal::AppendJsonString(x.reason, out);
+  AppendJsonString(x.reason, &out);
   out += ",\"alert\":";
   if (x.matched) {
     out += "{\"severity\":";
-    engine_internal::AppendJsonString(x.severity, out);
+    AppendJsonString(x.severity, &out);
     out += ",\"title\":";
-    engine_internal::AppendJsonString(x.title, out);
+    AppendJsonString(x.title, &out);
     out += ",\"dedup\":";
-    engine_internal::AppendJsonString(x.dedup, out);
+    AppendJsonString(x.dedup, &out);
     out += "}";
   } else {
     out += "null";
@@ -238,7 +239,7 @@ std::string FormatExplanationJson(const Explanation& x) {
   out += ",\"errors\":[";
   for (size_t i = 0; i < x.errors.size(); ++i) {
     if (i > 0) out += ",";
-    engine_internal::AppendJsonString(x.errors[i], out);
+    AppendJsonString(x.errors[i], &out);
   }
   out += "],\"filters\":";
   AppendNodesJson(x.filters, out);

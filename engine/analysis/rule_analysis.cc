@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "common/json_escape.h"
 #include "engine/analysis/mitre_attack.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/value_text.h"
@@ -157,7 +158,7 @@ void AppendJsonStrings(const std::vector<std::string>& items, std::string& out) 
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out += ',';
-    engine_internal::AppendJsonString(items[i], out);
+    AppendJsonString(items[i], &out);
   }
   out += ']';
 }
@@ -167,9 +168,9 @@ void AppendPredicatesJson(const std::vector<Predicate>& preds, bool with_count, 
   for (size_t i = 0; i < preds.size(); ++i) {
     if (i > 0) out += ',';
     out += "{\"field\":";
-    engine_internal::AppendJsonString(preds[i].field, out);
+    AppendJsonString(preds[i].field, &out);
     out += ",\"kind\":";
-    engine_internal::AppendJsonString(preds[i].kind, out);
+    AppendJsonString(preds[i].kind, &out);
     out += ",\"values\":";
     AppendJsonStrings(preds[i].values, out);
     if (with_count) absl::StrAppend(&out, ",\"other_rules\":", preds[i].other_rules);
@@ -297,23 +298,23 @@ std::string FormatRuleAnalysisText(const RuleAnalysis& a) {
 
 std::string FormatRuleAnalysisJson(const RuleAnalysis& a) {
   std::string out = "{\"rule_id\":";
-  engine_internal::AppendJsonString(a.rule->id, out);
+  AppendJsonString(a.rule->id, &out);
   out += ",\"display_name\":";
-  engine_internal::AppendJsonString(a.rule->display_name, out);
+  AppendJsonString(a.rule->display_name, &out);
   out += ",\"severity\":";
-  engine_internal::AppendJsonString(SeverityName(a.rule->severity), out);
+  AppendJsonString(SeverityName(a.rule->severity), &out);
   out += ",\"mitre\":[";
   for (size_t i = 0; i < a.mitre.size(); ++i) {
     const MitreMapping& m = a.mitre[i];
     if (i > 0) out += ',';
     out += "{\"tactic_id\":";
-    engine_internal::AppendJsonString(m.tactic_id, out);
+    AppendJsonString(m.tactic_id, &out);
     out += ",\"tactic\":";
-    engine_internal::AppendJsonString(m.tactic_name, out);
+    AppendJsonString(m.tactic_name, &out);
     out += ",\"technique_id\":";
-    engine_internal::AppendJsonString(m.technique_id, out);
+    AppendJsonString(m.technique_id, &out);
     out += ",\"technique\":";
-    engine_internal::AppendJsonString(m.technique_name, out);
+    AppendJsonString(m.technique_name, &out);
     out += '}';
   }
   out += "],\"condition\":";
@@ -322,7 +323,7 @@ std::string FormatRuleAnalysisJson(const RuleAnalysis& a) {
   for (size_t i = 0; i < a.exclusions.size(); ++i) {
     if (i > 0) out += ',';
     out += "{\"expression\":";
-    engine_internal::AppendJsonString(a.exclusions[i].expression, out);
+    AppendJsonString(a.exclusions[i].expression, &out);
     out += ",\"predicates\":";
     AppendPredicatesJson(a.exclusions[i].predicates, false, out);
     out += '}';
@@ -330,7 +331,7 @@ std::string FormatRuleAnalysisJson(const RuleAnalysis& a) {
   out += "],\"indicators\":";
   AppendPredicatesJson(a.indicators, true, out);
   out += ",\"indexed_by\":";
-  engine_internal::AppendJsonString(a.indexed_by, out);
+  AppendJsonString(a.indexed_by, &out);
   out += ",\"output_fields\":";
   AppendJsonStrings(a.output_fields, out);
   out += "}\n";
@@ -379,18 +380,18 @@ std::string FormatCoverageJson(const RuleSet& rules) {
     if (!first_tactic) out += ',';
     first_tactic = false;
     out += "{\"id\":";
-    engine_internal::AppendJsonString(tactic, out);
+    AppendJsonString(tactic, &out);
     out += ",\"name\":";
-    engine_internal::AppendJsonString(MitreTacticName(tactic), out);
+    AppendJsonString(MitreTacticName(tactic), &out);
     out += ",\"techniques\":[";
     bool first = true;
     for (const auto& [technique, ids] : techniques) {
       if (!first) out += ',';
       first = false;
       out += "{\"id\":";
-      engine_internal::AppendJsonString(technique, out);
+      AppendJsonString(technique, &out);
       out += ",\"name\":";
-      engine_internal::AppendJsonString(MitreTechniqueName(technique), out);
+      AppendJsonString(MitreTechniqueName(technique), &out);
       out += ",\"rules\":";
       AppendJsonStrings(ids, out);
       out += '}';

@@ -2,6 +2,7 @@
 #include "engine/internal/lookup_table.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/json_escape.h"
 #include "engine/internal/yaml_util.h"
 #include "engine/json_event.h"
 
@@ -112,9 +113,9 @@ absl::StatusOr<std::string> CsvToJsonRows(absl::string_view csv) {
     json += '{';
     for (size_t f = 0; f < header.size(); ++f) {
       if (f > 0) json += ',';
-      AppendJsonString(header[f], json);
+      AppendJsonString(header[f], &json);
       json += ':';
-      AppendJsonString(records[r][f], json);
+      AppendJsonString(records[r][f], &json);
     }
     json += '}';
   }

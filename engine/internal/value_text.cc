@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_escape.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect::engine_internal {
@@ -112,7 +113,7 @@ void AppendJson(const Value& v, std::string& out) {
       out.append(buf, end - buf);
       break;
     }
-    case ValueKind::kString: AppendJsonString(v.string_value(), out); break;
+    case ValueKind::kString: AppendJsonString(v.string_value(), &out); break;
     case ValueKind::kList: {
       out.push_back('[');
       bool first = true;
@@ -131,7 +132,7 @@ void AppendJson(const Value& v, std::string& out) {
       v.ForEachMember([&](absl::string_view key, const Value& e) {
         if (!first) out.push_back(',');
         first = false;
-        AppendJsonString(key, out);
+        AppendJsonString(key, &out);
         out.push_back(':');
         AppendJson(e, out);
         return true;

@@ -9,6 +9,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_escape.h"
 #include "re2/re2.h"
 
 namespace detect::engine_internal {
@@ -83,30 +84,6 @@ SourceLocation LocationOf(const YAML::Node& node, const std::string& file) {
   return loc;
 }
 
-void AppendJsonString(absl::string_view s, std::string& out) {
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes) {
   if (out.size() > max_bytes) return false;
   if (node.IsMap()) {
@@ -115,7 +92,7 @@ bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes
     for (const auto& kv : node) {
       if (!first) out.push_back(',');
       first = false;
-      AppendJsonString(kv.first.Scalar(), out);
+      AppendJsonString(kv.first.Scalar(), &out);
       out.push_back(':');
       if (!AppendYamlAsJson(kv.second, out, max_bytes)) return false;
     }
@@ -146,7 +123,7 @@ bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes
         out += "null";  // JSON has no infinities.
       }
       break;
-    case ValueKind::kString: AppendJsonString(lit.s, out); break;
+    case ValueKind::kString: AppendJsonString(lit.s, &out); break;
     default: out += "null";
   }
   return out.size() <= max_bytes;

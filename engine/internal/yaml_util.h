@@ -27,9 +27,6 @@ bool AppendYamlAsJson(const YAML::Node& node, std::string& out, size_t max_bytes
 // line and column in *line / *column, or "" when the text is acceptable.
 std::string CheckYamlText(absl::string_view text, int max_depth, int* line, int* column);
 
-// Appends `s` as a JSON string literal (quoted, escaped) to `out`.
-void AppendJsonString(absl::string_view s, std::string& out);
-
 }  // namespace detect::engine_internal
 
 #endif  // DETECT_ENGINE_INTERNAL_YAML_UTIL_H_

@@ -7,12 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/str_replace.h"
+#include "common/json_escape.h"
 #include "engine/internal/yaml_util.h"
 
 namespace detect {
 namespace {
 
-using engine_internal::AppendJsonString;
 
 std::string Xml(absl::string_view s) {
   return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}, {"'", "&apos;"}});
@@ -69,11 +69,11 @@ std::string FormatTestReportJson(const TestReport& report) {
     const RuleIssue& issue = report.issues[i];
     if (i > 0) out += ',';
     out += "{\"severity\":";
-    AppendJsonString(issue.severity == RuleIssue::Severity::kError ? "error" : "warning", out);
+    AppendJsonString(issue.severity == RuleIssue::Severity::kError ? "error" : "warning", &out);
     out += ",\"file\":";
-    AppendJsonString(issue.location.file, out);
+    AppendJsonString(issue.location.file, &out);
     absl::StrAppend(&out, ",\"line\":", issue.location.line, ",\"column\":", issue.location.column, ",\"message\":");
-    AppendJsonString(issue.message, out);
+    AppendJsonString(issue.message, &out);
     out += '}';
   }
   out += "],\"results\":[";
@@ -81,27 +81,27 @@ std::string FormatTestReportJson(const TestReport& report) {
     const TestCaseResult& r = report.results[i];
     if (i > 0) out += ',';
     out += "{\"rule_id\":";
-    AppendJsonString(r.rule_id, out);
+    AppendJsonString(r.rule_id, &out);
     out += ",\"test\":";
-    AppendJsonString(r.test_name, out);
+    AppendJsonString(r.test_name, &out);
     out += ",\"file\":";
-    AppendJsonString(r.location.file, out);
+    AppendJsonString(r.location.file, &out);
     absl::StrAppend(&out, ",\"line\":", r.location.line, ",\"passed\":", r.passed ? "true" : "false",
                     ",\"expected_result\":", r.expected_result ? "true" : "false",
                     ",\"actual_result\":", r.actual_result ? "true" : "false");
     if (r.actual_result) {
       out += ",\"title\":";
-      AppendJsonString(r.title, out);
+      AppendJsonString(r.title, &out);
       out += ",\"dedup\":";
-      AppendJsonString(r.dedup, out);
+      AppendJsonString(r.dedup, &out);
       out += ",\"severity\":";
-      AppendJsonString(r.severity ? SeverityName(*r.severity) : "", out);
+      AppendJsonString(r.severity ? SeverityName(*r.severity) : "", &out);
       absl::StrAppend(&out, ",\"alert_context\":", r.alert_context_json);
     }
     out += ",\"failures\":[";
     for (size_t f = 0; f < r.failures.size(); ++f) {
       if (f > 0) out += ',';
-      AppendJsonString(r.failures[f], out);
+      AppendJsonString(r.failures[f], &out);
     }
     out += "]";
     if (!r.explanation_json.empty()) absl::StrAppend(&out, ",\"explanation\":", r.explanation_json);

@@ -6,6 +6,7 @@
 
 #include "alert/event_time.h"
 #include "alert/rule_meta.h"
+#include "common/json_escape.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace detect::server {
@@ -21,7 +22,7 @@ std::string SummaryJson(const v1::Match& m) {
   std::string out = "{";
   for (int i = 0; i < m.summary_attributes_size(); ++i) {
     if (i > 0) out.push_back(',');
-    alert::AppendJsonString(m.summary_attributes(i).name(), &out);
+    AppendJsonString(m.summary_attributes(i).name(), &out);
     out.push_back(':');
     out += StructJson(m.summary_attributes(i).value());
   }

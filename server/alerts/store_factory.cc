@@ -15,6 +15,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "alert/memory_store.h"
+#include "common/read_file.h"
 #include "server/alerts/redis_alert_log.h"
 #include "server/alerts/redis_store.h"
 #include "server/alerts/webhook_sink.h"
@@ -34,15 +35,9 @@ absl::StatusOr<std::vector<std::unique_ptr<AlertSink>>> MakeSinks(const AlertOpt
   }
   std::string secret;
   if (!options.webhook_secret_file.empty()) {
-    std::ifstream in(options.webhook_secret_file, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot read --alert_webhook_secret_file '", options.webhook_secret_file, "'"));
-    }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    secret = std::string(absl::StripAsciiWhitespace(ss.str()));
-    if (secret.empty()) return absl::InvalidArgumentError("--alert_webhook_secret_file is empty");
+    absl::StatusOr<std::string> read = ReadSecretFile(options.webhook_secret_file, "--alert_webhook_secret_file");
+    if (!read.ok()) return read.status();
+    secret = *std::move(read);
   }
   WebhookFormat format;
   if (options.webhook_format == "json") {

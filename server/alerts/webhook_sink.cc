@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/json_escape.h"
 
 namespace detect::server {
 namespace {
@@ -34,7 +35,7 @@ std::string SlackBody(const alert::AlertRecord& a) {
                                   a.state == alert::AlertState::kUpdated ? " (update)" : "");
   if (!a.rule->runbook.empty()) absl::StrAppend(&text, "\nRunbook: ", a.rule->runbook);
   std::string body = "{\"text\":";
-  alert::AppendJsonString(text, &body);
+  AppendJsonString(text, &body);
   body.push_back('}');
   return body;
 }

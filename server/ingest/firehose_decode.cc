@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/json_escape.h"
 #include "server/ingest/event_splitter.h"
 #include "server/ingest/gzip_body.h"
 #include "server/log.h"

@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "common/json_escape.h"
+#include "common/read_file.h"
 #include "server/ingest/event_splitter.h"
 #include "server/ingest/gzip_body.h"
 #include "server/ingest/otlp_http_handler.h"
@@ -17,16 +19,6 @@
 
 namespace detect::server {
 namespace {
-
-absl::StatusOr<std::string> ReadSecret(const std::string& path, absl::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", flag, " '", path, "'"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string secret(absl::StripAsciiWhitespace(ss.str()));
-  if (secret.empty()) return absl::InvalidArgumentError(absl::StrCat(flag, " '", path, "' is empty"));
-  return secret;
-}
 
 // Compares in time that depends only on the lengths.
 bool SecretEquals(absl::string_view a, absl::string_view b) {
@@ -83,13 +75,13 @@ absl::StatusOr<std::unique_ptr<IngestServer>> IngestServer::Start(const IngestOp
   }
   std::string token;
   if (!options.token_file.empty()) {
-    absl::StatusOr<std::string> t = ReadSecret(options.token_file, "--ingest_token_file");
+    absl::StatusOr<std::string> t = ReadSecretFile(options.token_file, "--ingest_token_file");
     if (!t.ok()) return t.status();
     token = *std::move(t);
   }
   std::string firehose_key = token;  // Firehose cannot send a bearer header; the token is its access key.
   if (!options.firehose_access_key_file.empty()) {
-    absl::StatusOr<std::string> k = ReadSecret(options.firehose_access_key_file, "--firehose_access_key_file");
+    absl::StatusOr<std::string> k = ReadSecretFile(options.firehose_access_key_file, "--firehose_access_key_file");
     if (!k.ok()) return k.status();
     firehose_key = *std::move(k);
   }

@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/json_escape.h"
 #include "google/protobuf/util/json_util.h"
 #include "server/log.h"
 

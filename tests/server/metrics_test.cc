@@ -1,4 +1,5 @@
 // Metrics exposition and the JSON log shim (the HTTP side: http_server_test.cc).
+#include "common/json_escape.h"
 #include "server/metrics.h"
 
 #include <string>
