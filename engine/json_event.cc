@@ -5,6 +5,8 @@
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
+#include "engine/internal/json_element.h"
+#include "simdjson.h"
 
 namespace detect {
 namespace {
@@ -92,15 +94,26 @@ Value JsonElementToValue(element e) {
   return Value();
 }
 
+static_assert(JsonEventParser::kPadding >= simdjson::SIMDJSON_PADDING, "kPadding must cover simdjson's");
+
+class JsonEventParser::Impl {
+ public:
+  explicit Impl(size_t max_capacity) : parser(max_capacity) {}
+  simdjson::dom::parser parser;
+};
+
 JsonEventParser::JsonEventParser(const EngineOptions& options)
-    : parser_(options.max_event_bytes == 0 ? simdjson::SIMDJSON_MAXSIZE_BYTES : options.max_event_bytes),
+    : impl_(std::make_unique<Impl>(options.max_event_bytes == 0 ? simdjson::SIMDJSON_MAXSIZE_BYTES
+                                                                : options.max_event_bytes)),
       max_event_bytes_(options.max_event_bytes) {
   // Depth limit: simdjson refuses a document of max_depth levels (it accepts max_depth - 1), so ask for one
   // more: max_event_depth levels are accepted, as for typed events.
-  if (parser_.allocate(4096, options.max_event_depth + 1) != simdjson::SUCCESS) {
+  if (impl_->parser.allocate(4096, options.max_event_depth + 1) != simdjson::SUCCESS) {
     // Out of memory here resurfaces as a per-event error at the first Parse().
   }
 }
+
+JsonEventParser::~JsonEventParser() = default;
 
 absl::StatusOr<Value> JsonEventParser::Parse(absl::string_view json, bool padded) {
   if (max_event_bytes_ != 0 && json.size() > max_event_bytes_) {
@@ -108,10 +121,10 @@ absl::StatusOr<Value> JsonEventParser::Parse(absl::string_view json, bool padded
                                                    " bytes exceeds max_event_bytes ", max_event_bytes_));
   }
   element root;
-  auto error = parser_.parse(json.data(), json.size(), /*realloc_if_needed=*/!padded).get(root);
+  auto error = impl_->parser.parse(json.data(), json.size(), /*realloc_if_needed=*/!padded).get(root);
   if (error == simdjson::DEPTH_ERROR) {
     return absl::InvalidArgumentError(
-        absl::StrCat("event nested too deep: more than max_event_depth ", parser_.max_depth() - 1, " levels"));
+        absl::StrCat("event nested too deep: more than max_event_depth ", impl_->parser.max_depth() - 1, " levels"));
   }
   if (error) {
     return absl::InvalidArgumentError(absl::StrCat("invalid JSON: ", simdjson::error_message(error)));

@@ -4,41 +4,37 @@
 #define DETECT_ENGINE_JSON_EVENT_H_
 
 #include <cstddef>
+#include <memory>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "engine/options.h"
 #include "engine/value.h"
-#include "simdjson.h"
 
 namespace detect {
 
-// Owns a simdjson parser and the document of the last parse. Values returned by Parse() stay valid until the
-// next Parse() on the same object. Thread-compatible: use one per thread.
+// Owns a simdjson parser (opaque here) and the document of the last parse. Values returned by Parse() stay
+// valid until the next Parse() on the same object. Thread-compatible: use one per thread.
 class JsonEventParser {
  public:
   explicit JsonEventParser(const EngineOptions& options = EngineOptions());
+  ~JsonEventParser();
   JsonEventParser(const JsonEventParser&) = delete;
   JsonEventParser& operator=(const JsonEventParser&) = delete;
 
-  // Parses `json` (one event). `padded` says that SIMDJSON_PADDING readable bytes follow json.end() (as in a
+  // Readable bytes past an input's end that make `padded` true below (simdjson's SIMDJSON_PADDING).
+  static constexpr size_t kPadding = 64;
+
+  // Parses `json` (one event). `padded` says that kPadding readable bytes follow json.end() (as in a
   // whole-file simdjson::padded_string), which saves a copy. Errors are InvalidArgument with a message naming
   // the limit or the JSON error: too large, nested too deep, not valid JSON, not an object.
   absl::StatusOr<Value> Parse(absl::string_view json, bool padded = false);
 
  private:
-  simdjson::dom::parser parser_;
+  class Impl;  // The simdjson parser: engine/json_event.cc.
+  std::unique_ptr<Impl> impl_;
   size_t max_event_bytes_;
 };
-
-// Wraps an element of a simdjson document (kept alive by the caller) as a Value.
-Value JsonElementToValue(simdjson::dom::element element);
-
-// The simdjson element a Value of a parsed JSON event views (IsJsonNode(v) must hold): for engine internals
-// that walk a document directly.
-simdjson::dom::element JsonElementOf(const Value& v);
-// True when `v` is a list or object of a simdjson document.
-bool IsJsonNode(const Value& v);
 
 }  // namespace detect
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_escape.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/rule_set_internals.h"
 #include "engine/eval/evaluator.h"
 #include "engine/eval/kubernetes_views.h"
 #include "engine/internal/lookup_table.h"
@@ -20,6 +21,7 @@ using engine_internal::AlertTemplate;
 using engine_internal::AlertVariant;
 using engine_internal::CompiledRule;
 using engine_internal::EvalContext;
+using engine_internal::EvalState;
 
 namespace {
 
@@ -98,47 +100,27 @@ void RenderMatch(const CompiledRule& rule, const EvalContext& ctx, const EngineO
 
 }  // namespace
 
-RuleSet::RuleSet(EngineOptions options, std::vector<std::unique_ptr<CompiledRule>> rules,
-                 std::unique_ptr<engine_internal::LookupTableSet> tables,
-                 std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes, std::string version)
-    : options_(std::move(options)),
-      rules_(std::move(rules)),
-      tables_(std::move(tables)),
-      interned_prefixes_(std::move(interned_prefixes)),
-      version_(std::move(version)) {
-  index_ = engine_internal::RuleIndex::Build(rules_, options_);
-}
+RuleSet::Rep::Rep(EngineOptions options_in, std::vector<std::unique_ptr<CompiledRule>> rules_in,
+                  std::unique_ptr<engine_internal::LookupTableSet> tables_in,
+                  std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_in,
+                  std::string version_in)
+    : options(std::move(options_in)),
+      rules(std::move(rules_in)),
+      tables(std::move(tables_in)),
+      interned_prefixes(std::move(interned_prefixes_in)),
+      index(engine_internal::RuleIndex::Build(rules, options)),
+      version(std::move(version_in)) {}
 
-RuleSet::~RuleSet() = default;
+RuleSet::Rep::~Rep() = default;
 
-const RuleInfo& RuleSet::rule(size_t index) const { return rules_[index]->info; }
-
-int RuleSet::FindRule(absl::string_view rule_id) const {
-  for (size_t i = 0; i < rules_.size(); ++i) {
-    if (rules_[i]->info.id == rule_id) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-const engine_internal::Expr* RuleSet::IndexedBy(size_t index) const {
-  return index_->ChosenConjunct(static_cast<uint32_t>(index));
-}
-
-std::vector<std::string> RuleSet::lookup_table_names() const {
-  std::vector<std::string> names;
-  for (const auto& [name, table] : tables_->tables) names.push_back(name);
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
-Value RuleSet::RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const {
+Value RuleSet::Rep::RootFor(const Value& event, absl::string_view log_type, EvalState& scratch) const {
   const Value view =
-      options_.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
-  return root_keys_ != nullptr ? engine_internal::ProjectRoot(*root_keys_, view, scratch) : view;
+      options.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
+  return root_keys != nullptr ? engine_internal::ProjectRoot(*root_keys, view, scratch) : view;
 }
 
-bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {
-  const CompiledRule& rule = *rules_[index];
+bool RuleSet::Rep::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& out) const {
+  const CompiledRule& rule = *rules[index];
   if (!engine_internal::EvalAll(rule.inline_filters, nullptr, ctx) ||
       !engine_internal::EvalAll(rule.detection, nullptr, ctx)) {
     return false;
@@ -146,21 +128,58 @@ bool RuleSet::EvaluateOne(uint32_t index, const EvalContext& ctx, EvalResult& ou
   Match& m = out.matches.emplace_back();
   m.rule_index = index;
   m.rule = &rule.info;
-  RenderMatch(rule, ctx, options_, m);
+  RenderMatch(rule, ctx, options, m);
   return true;
 }
 
-void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScratch& scratch,
+absl::string_view RuleSet::Rep::RuleLogType(size_t rule_index, const Value& event) const {
+  const RuleInfo& info = rules[rule_index]->info;
+  const Value lt = event.Get("p_log_type");
+  return lt.is_string()             ? lt.string_value()
+         : info.log_types.empty() ? absl::string_view(options.default_log_type)
+                                  : absl::string_view(info.log_types[0]);
+}
+
+RuleSet::RuleSet(std::unique_ptr<const Rep> rep) : rep_(std::move(rep)) {}
+
+RuleSet::~RuleSet() = default;
+
+size_t RuleSet::size() const { return rep_->rules.size(); }
+
+const RuleInfo& RuleSet::rule(size_t index) const { return rep_->rules[index]->info; }
+
+const EngineOptions& RuleSet::options() const { return rep_->options; }
+
+const std::string& RuleSet::version() const { return rep_->version; }
+
+int RuleSet::FindRule(absl::string_view rule_id) const {
+  for (size_t i = 0; i < rep_->rules.size(); ++i) {
+    if (rep_->rules[i]->info.id == rule_id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> RuleSet::lookup_table_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, table] : rep_->tables->tables) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScratch& scratch_in,
                        EvalResult& out) const {
+  const Rep& rep = *rep_;
+  EvalState& scratch = *scratch_in.state_;
   scratch.BeginEvent();
   if (log_type.empty()) {
     const Value lt = event.Get("p_log_type");
-    log_type = lt.is_string() ? lt.string_value() : absl::string_view(options_.default_log_type);
+    log_type = lt.is_string() ? lt.string_value() : absl::string_view(rep.options.default_log_type);
   }
-  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
+  const EvalContext ctx{&rep.options, &scratch, rep.RootFor(event, log_type, scratch), log_type,
+                        &rep.tables->tables};
   std::vector<uint32_t>& candidates = scratch.candidates();
-  index_->Candidates(log_type, ctx, &candidates);
-  for (uint32_t index : candidates) EvaluateOne(index, ctx, out);
+  rep.index->Candidates(log_type, ctx, &candidates);
+  for (uint32_t index : candidates) rep.EvaluateOne(index, ctx, out);
 }
 
 absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
@@ -171,30 +190,34 @@ absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log
   return absl::OkStatus();
 }
 
-void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch, EvalResult& out) const {
+void RuleSet::EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch_in,
+                           EvalResult& out) const {
+  const Rep& rep = *rep_;
+  EvalState& scratch = *scratch_in.state_;
   scratch.BeginEvent();
-  // A test event's log type: its p_log_type, else the rule's first LogTypes entry.
-  const RuleInfo& info = rules_[rule_index]->info;
-  const Value lt = event.Get("p_log_type");
-  const absl::string_view log_type = lt.is_string()         ? lt.string_value()
-                                     : info.log_types.empty() ? absl::string_view(options_.default_log_type)
-                                                              : absl::string_view(info.log_types[0]);
-  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
-  EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
+  const absl::string_view log_type = rep.RuleLogType(rule_index, event);
+  const EvalContext ctx{&rep.options, &scratch, rep.RootFor(event, log_type, scratch), log_type,
+                        &rep.tables->tables};
+  rep.EvaluateOne(static_cast<uint32_t>(rule_index), ctx, out);
 }
 
-void RuleSet::WithRuleContext(size_t rule_index, const Value& event, absl::string_view log_type,
-                              EvalScratch& scratch,
-                              absl::FunctionRef<void(const engine_internal::EvalContext&)> fn) const {
+std::shared_ptr<const RuleSet> RuleSetInternals::Make(std::unique_ptr<const Rep> rep) {
+  return std::shared_ptr<const RuleSet>(new RuleSet(std::move(rep)));
+}
+
+const engine_internal::Expr* RuleSetInternals::IndexedBy(const RuleSet& rules, size_t index) {
+  return rules.rep_->index->ChosenConjunct(static_cast<uint32_t>(index));
+}
+
+void RuleSetInternals::WithRuleContext(const RuleSet& rules, size_t rule_index, const Value& event,
+                                       absl::string_view log_type, EvalScratch& scratch_in,
+                                       absl::FunctionRef<void(const EvalContext&)> fn) {
+  const Rep& rep = *rules.rep_;
+  EvalState& scratch = *scratch_in.state_;
   scratch.BeginEvent();
-  const RuleInfo& info = rules_[rule_index]->info;
-  if (log_type.empty()) {
-    const Value lt = event.Get("p_log_type");
-    log_type = lt.is_string()             ? lt.string_value()
-               : info.log_types.empty() ? absl::string_view(options_.default_log_type)
-                                        : absl::string_view(info.log_types[0]);
-  }
-  const EvalContext ctx{&options_, &scratch, RootFor(event, log_type, scratch), log_type, &tables_->tables};
+  if (log_type.empty()) log_type = rep.RuleLogType(rule_index, event);
+  const EvalContext ctx{&rep.options, &scratch, rep.RootFor(event, log_type, scratch), log_type,
+                        &rep.tables->tables};
   fn(ctx);
 }
 

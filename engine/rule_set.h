@@ -7,10 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "engine/eval_scratch.h"
 #include "engine/json_event.h"
 #include "engine/options.h"
 #include "engine/rule.h"
@@ -18,15 +16,23 @@
 
 namespace detect {
 
-namespace engine_internal {
-struct CompiledRule;
-struct EvalContext;
-struct Expr;
-struct FieldPath;
-struct LookupTableSet;
-class RootKeys;
-class RuleIndex;
-}  // namespace engine_internal
+// Per-thread evaluation state (path memo, lists built while evaluating, candidate rules, a parser for JSON nested
+// in strings): create one per thread and pass it to every Evaluate* call; reused across events so the hot path
+// does not allocate. Its contents are the engine's own. Works with any RuleSet. Thread-compatible.
+class EvalScratch {
+ public:
+  EvalScratch();
+  ~EvalScratch();
+  EvalScratch(const EvalScratch&) = delete;
+  EvalScratch& operator=(const EvalScratch&) = delete;
+
+  class State;  // Opaque here: engine/eval/eval_state.h.
+
+ private:
+  friend class RuleSet;
+  friend class RuleSetInternals;
+  std::unique_ptr<State> state_;
+};
 
 // One summary attribute of a match: its path as written and its value as JSON text ("null" when missing).
 struct SummaryValue {
@@ -81,45 +87,22 @@ class RuleSet {
   // Evaluates one rule regardless of Enabled and LogTypes (the rule-test runner's entry point).
   void EvaluateRule(size_t rule_index, const Value& event, EvalScratch& scratch, EvalResult& out) const;
 
-  size_t size() const { return rules_.size(); }
+  size_t size() const;
   const RuleInfo& rule(size_t index) const;
   // Index of the rule with this RuleID, or -1.
   int FindRule(absl::string_view rule_id) const;
-  const EngineOptions& options() const { return options_; }
+  const EngineOptions& options() const;
   // A content hash of the compiled rule files: equal sets have equal versions.
-  const std::string& version() const { return version_; }
+  const std::string& version() const;
   // Names of the lookup tables loaded with the rules.
   std::vector<std::string> lookup_table_names() const;
-  // The condition the rule index files rule `index` under (null: the rule runs for every event of its
-  // log types). For `describe`.
-  const engine_internal::Expr* IndexedBy(size_t index) const;
-  // Calls `fn` with the evaluation context rule `rule_index` sees for `event`: the log type as EvaluateRule
-  // picks it unless `log_type` is given. For explaining a rule node by node (engine/analysis/explain.h).
-  void WithRuleContext(size_t rule_index, const Value& event, absl::string_view log_type, EvalScratch& scratch,
-                       absl::FunctionRef<void(const engine_internal::EvalContext&)> fn) const;
-  // The compiled form, for analysis (describe, coverage) inside the engine.
-  const engine_internal::CompiledRule& compiled_rule(size_t index) const { return *rules_[index]; }
 
  private:
-  friend class RuleSetBuilder;
-  RuleSet(EngineOptions options, std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules,
-          std::unique_ptr<engine_internal::LookupTableSet> tables,
-          std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes, std::string version);
+  friend class RuleSetInternals;  // The engine's own access: engine/internal/rule_set_internals.h.
+  struct Rep;                     // The compiled rules, lookup tables and rule index.
+  explicit RuleSet(std::unique_ptr<const Rep> rep);
 
-  bool EvaluateOne(uint32_t index, const engine_internal::EvalContext& ctx, EvalResult& out) const;
-  // The event as rules read it: its Kubernetes view, with the top-level members rules read in slots.
-  Value RootFor(const Value& event, absl::string_view log_type, EvalScratch& scratch) const;
-
-  EngineOptions options_;
-  std::vector<std::unique_ptr<engine_internal::CompiledRule>> rules_;
-  std::unique_ptr<engine_internal::LookupTableSet> tables_;
-  // The top-level keys rules read, when there are enough of them for projecting a JSON event's root into
-  // slots (engine/eval/root_projection.h) to beat reading the document directly; else null.
-  static constexpr size_t kProjectRootKeys = 8;
-  std::unique_ptr<engine_internal::RootKeys> root_keys_;
-  std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes_;  // Paths' parents point here.
-  std::unique_ptr<engine_internal::RuleIndex> index_;
-  std::string version_;
+  std::unique_ptr<const Rep> rep_;
 };
 
 }  // namespace detect

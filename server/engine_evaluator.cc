@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "engine/analysis/rule_analysis.h"
-#include "engine/eval_scratch.h"
+#include "engine/rule_set.h"
 #include "engine/json_event.h"
 #include "proto/audit_event_wire.h"
 #include "server/proto_convert.h"

@@ -9,6 +9,8 @@
 #include "common/json_escape.h"
 #include "engine/analysis/rule_analysis.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/render_condition.h"
+#include "engine/internal/rule_set_internals.h"
 #include "engine/eval/evaluator.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
@@ -34,7 +36,7 @@ std::string Json(const Value& v) {
 ExplainNode Explain(const Expr& e, const std::string& file, const Value* base, const EvalContext& ctx) {
   ExplainNode n;
   n.condition = e.condition_name;
-  n.text = RenderCondition(e);
+  n.text = engine_internal::RenderCondition(e);
   n.location = {file, e.line, e.column};
   n.result = engine_internal::EvalExpr(e, base, ctx);
   if (engine_internal::IsCombinator(e.op)) {
@@ -164,12 +166,12 @@ void AppendNodesJson(const std::vector<ExplainNode>& nodes, std::string& out) {
 }  // namespace
 
 Explanation ExplainRule(const RuleSet& rules, size_t rule_index, const Value& event, absl::string_view log_type) {
-  const engine_internal::CompiledRule& rule = rules.compiled_rule(rule_index);
+  const engine_internal::CompiledRule& rule = RuleSetInternals::compiled_rule(rules, rule_index);
   Explanation x;
   x.rule_id = rule.info.id;
   x.enabled = rule.info.enabled;
   EvalScratch scratch;
-  rules.WithRuleContext(rule_index, event, log_type, scratch, [&](const EvalContext& ctx) {
+  RuleSetInternals::WithRuleContext(rules, rule_index, event, log_type, scratch, [&](const EvalContext& ctx) {
     x.log_type = std::string(ctx.log_type);
     for (const Expr& e : rule.inline_filters) {
       x.filters.push_back(Explain(e, rule.info.location.file, nullptr, ctx));

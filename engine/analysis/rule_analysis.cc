@@ -12,6 +12,8 @@
 #include "common/json_escape.h"
 #include "engine/analysis/mitre_attack.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/render_condition.h"
+#include "engine/internal/rule_set_internals.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
 
@@ -181,7 +183,7 @@ void AppendPredicatesJson(const std::vector<Predicate>& preds, bool with_count, 
 
 }  // namespace
 
-std::string RenderCondition(const Expr& expr) { return Render(expr); }
+std::string engine_internal::RenderCondition(const Expr& expr) { return Render(expr); }
 
 std::vector<MitreMapping> ParseMitreReports(const RuleInfo& rule) {
   std::vector<MitreMapping> out;
@@ -203,22 +205,26 @@ std::vector<MitreMapping> ParseMitreReports(const RuleInfo& rule) {
 }
 
 RuleAnalysis AnalyzeRule(const RuleSet& rules, size_t index) {
-  const CompiledRule& rule = rules.compiled_rule(index);
+  const CompiledRule& rule = RuleSetInternals::compiled_rule(rules, index);
   RuleAnalysis a;
   a.rule = &rule.info;
-  a.compiled = &rule;
+  for (const auto& v : rule.dynamic_severities) {
+    std::vector<std::string> when;
+    for (const Expr& c : v.conditions) when.push_back(Render(c));
+    a.dynamic_severities.push_back(absl::StrCat(SeverityName(v.value), " when ", absl::StrJoin(when, " or ")));
+  }
   a.mitre = ParseMitreReports(rule.info);
   for (const Expr& e : rule.inline_filters) a.condition.push_back(absl::StrCat("filter: ", Render(e)));
   for (const Expr& e : rule.detection) a.condition.push_back(Render(e));
   CollectTopLevel(rule.inline_filters, &a.exclusions, &a.indicators);
   CollectTopLevel(rule.detection, &a.exclusions, &a.indicators);
-  if (const Expr* indexed = rules.IndexedBy(index)) a.indexed_by = Render(*indexed);
+  if (const Expr* indexed = RuleSetInternals::IndexedBy(rules, index)) a.indexed_by = Render(*indexed);
   // How many other rules of the set share each indicator.
   std::map<std::string, int> uses;
   for (size_t i = 0; i < rules.size(); ++i) {
     if (i == index) continue;
     std::set<std::string> seen;
-    for (const Predicate& p : Indicators(rules.compiled_rule(i))) {
+    for (const Predicate& p : Indicators(RuleSetInternals::compiled_rule(rules, i))) {
       if (seen.insert(Key(p)).second) ++uses[Key(p)];
     }
   }
@@ -241,13 +247,8 @@ RuleAnalysis AnalyzeRule(const RuleSet& rules, size_t index) {
 std::string FormatRuleAnalysisText(const RuleAnalysis& a) {
   const RuleInfo& r = *a.rule;
   std::string out = absl::StrCat(r.id, ": ", r.display_name.empty() ? r.id : r.display_name, "\n");
-  const CompiledRule* compiled = a.compiled;
   std::string dynamic;
-  for (const auto& v : compiled->dynamic_severities) {
-    std::vector<std::string> when;
-    for (const Expr& c : v.conditions) when.push_back(Render(c));
-    absl::StrAppend(&dynamic, "; ", SeverityName(v.value), " when ", absl::StrJoin(when, " or "));
-  }
+  for (const std::string& d : a.dynamic_severities) absl::StrAppend(&dynamic, "; ", d);
   absl::StrAppend(&out, "Severity ", SeverityName(r.severity), dynamic, "\nLog types ", absl::StrJoin(r.log_types, ", "),
                   ", dedup period ", r.dedup_period_minutes, " min, threshold ", r.threshold,
                   r.enabled ? "" : ", disabled", "\n");

@@ -31,17 +31,10 @@ struct Exclusion {
   std::vector<Predicate> predicates;
 };
 
-namespace engine_internal {
-struct CompiledRule;
-struct Expr;
-}  // namespace engine_internal
-
-// One condition as `describe` prints it: `user.username eq "system:anonymous"`, `(a and b)`, `not (...)`.
-std::string RenderCondition(const engine_internal::Expr& expr);
-
 struct RuleAnalysis {
-  const RuleInfo* rule = nullptr;                              // Owned by the RuleSet analysed.
-  const engine_internal::CompiledRule* compiled = nullptr;     // Likewise.
+  const RuleInfo* rule = nullptr;  // Owned by the RuleSet analysed.
+  // DynamicSeverities in order (the first that holds wins): `HIGH when <condition> or <condition>`.
+  std::vector<std::string> dynamic_severities;
   std::vector<MitreMapping> mitre;
   std::vector<std::string> condition;  // One line per top-level conjunct (filters first).
   std::vector<Exclusion> exclusions;

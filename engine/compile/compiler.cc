@@ -20,6 +20,7 @@
 #include "engine/compile/rule_set_version.h"
 #include "engine/eval/root_projection.h"
 #include "engine/internal/rule_dir_walk.h"
+#include "engine/internal/rule_set_internals.h"
 #include "engine/parse/lookup_table_reader.h"
 #include "engine/parse/rule_parser.h"
 #include "engine/internal/yaml_util.h"
@@ -203,13 +204,14 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
   std::vector<std::pair<std::string, std::string>> files = impl_->files;
   std::sort(files.begin(), files.end());
   files.emplace_back("lookup table data", std::move(table_data));
-  auto* rule_set = new RuleSet(options, std::move(rules), std::move(tables), slots.TakePrefixes(),
-                               engine_internal::ComputeRuleSetVersion(files));
+  auto rep = std::make_unique<RuleSetInternals::Rep>(options, std::move(rules), std::move(tables),
+                                                     slots.TakePrefixes(),
+                                                     engine_internal::ComputeRuleSetVersion(files));
   std::vector<std::string> root_keys = slots.RootKeyList();
-  if (root_keys.size() >= RuleSet::kProjectRootKeys) {
-    rule_set->root_keys_ = std::make_unique<engine_internal::RootKeys>(std::move(root_keys));
+  if (root_keys.size() >= RuleSetInternals::Rep::kProjectRootKeys) {
+    rep->root_keys = std::make_unique<engine_internal::RootKeys>(std::move(root_keys));
   }
-  result.rule_set_ = std::shared_ptr<const RuleSet>(rule_set);
+  result.rule_set_ = RuleSetInternals::Make(std::move(rep));
   return result;
 }
 

@@ -236,7 +236,7 @@ Value DeriveEnrichment(const LookupTable& table, const FieldPath& path, const Ev
         if (!table.Find(s.string_value()).is_missing()) out->push_back(s);
       });
     }
-    return out->empty() ? Value() : LookupFrom(path, 2, EvalScratch::ListValue(out), *ctx.scratch);
+    return out->empty() ? Value() : LookupFrom(path, 2, EvalState::ListValue(out), *ctx.scratch);
   }
   for (const FieldPath& selector : *selectors) {
     if (&selector != by_selector) continue;
@@ -249,7 +249,7 @@ Value DeriveEnrichment(const LookupTable& table, const FieldPath& path, const Ev
         const Value row = table.Find(s.string_value());
         if (!row.is_missing()) out->push_back(row);
       });
-      if (!out->empty()) rows = EvalScratch::ListValue(out);
+      if (!out->empty()) rows = EvalState::ListValue(out);
     }
     return LookupFrom(path, 3, rows, *ctx.scratch);
   }

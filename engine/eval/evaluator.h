@@ -1,12 +1,12 @@
 // The predicate interpreter: evaluates compiled Expr trees over event Values with Panther's semantics (missing
 // keys, Python equality and truthiness, strict booleans). Allocation-free except for [*] collections, which
-// live in the caller's EvalScratch.
+// live in the caller's EvalScratch (its EvalState).
 #ifndef DETECT_ENGINE_EVAL_EVALUATOR_H_
 #define DETECT_ENGINE_EVAL_EVALUATOR_H_
 
 #include <vector>
 
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 #include "engine/internal/expr.h"
 #include "engine/internal/lookup_table.h"
 #include "engine/options.h"
@@ -17,7 +17,7 @@ namespace detect::engine_internal {
 // Per-event evaluation state; cheap to construct. Thread-compatible.
 struct EvalContext {
   const EngineOptions* options;
-  EvalScratch* scratch;
+  EvalState* scratch;
   Value event;                          // The event root.
   absl::string_view log_type;           // The event's log type (selects lookup-table selectors).
   const LookupTables* tables = nullptr;  // Fill p_enrichment when the event lacks it.

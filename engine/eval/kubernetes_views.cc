@@ -5,12 +5,12 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "engine/json_event.h"
+#include "engine/internal/json_element.h"
 
 namespace detect::engine_internal {
 namespace {
 
-using Members = EvalScratch::Members;
+using Members = EvalState::Members;
 
 Value StringOf(const Value& v) { return v.is_string() ? v : Value(); }
 
@@ -19,7 +19,7 @@ void Add(Members* m, absl::string_view key, const Value& v) {
 }
 
 // core/v1/namespaces/default/pods/web/exec -> objectRef members.
-Value ObjectRefFromResourceName(absl::string_view name, EvalScratch& scratch) {
+Value ObjectRefFromResourceName(absl::string_view name, EvalState& scratch) {
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() < 3 || parts[0].empty()) return Value();
   Members* ref = scratch.NewObject();
@@ -30,7 +30,7 @@ Value ObjectRefFromResourceName(absl::string_view name, EvalScratch& scratch) {
     if (i + 2 == parts.size()) {  // The namespace object itself: core/v1/namespaces/default.
       Add(ref, "resource", Value::String(parts[i]));
       Add(ref, "name", Value::String(parts[i + 1]));
-      return EvalScratch::ObjectValue(ref);
+      return EvalState::ObjectValue(ref);
     }
     Add(ref, "namespace", Value::String(parts[i + 1]));
     i += 2;
@@ -40,10 +40,10 @@ Value ObjectRefFromResourceName(absl::string_view name, EvalScratch& scratch) {
     if (i < parts.size() && !parts[i].empty()) Add(ref, key, Value::String(parts[i]));
     ++i;
   }
-  return EvalScratch::ObjectValue(ref);
+  return EvalState::ObjectValue(ref);
 }
 
-Value GkeView(const Value& event, EvalScratch& scratch) {
+Value GkeView(const Value& event, EvalState& scratch) {
   const Value pp = event.Get("protoPayload");
   Members* root = scratch.NewObject();
   event.ForEachMember([&](absl::string_view k, const Value& v) {
@@ -71,14 +71,14 @@ Value GkeView(const Value& event, EvalScratch& scratch) {
   if (!username.is_missing()) {
     Members* user = scratch.NewObject();
     Add(user, "username", username);
-    Add(root, "user", EvalScratch::ObjectValue(user));
+    Add(root, "user", EvalState::ObjectValue(user));
   }
   const Value metadata = pp.Get("requestMetadata");
   const Value caller = StringOf(metadata.Get("callerIP"));
   if (!caller.is_missing()) {
     std::vector<Value>* ips = scratch.NewList();
     ips->push_back(caller);
-    Add(root, "sourceIPs", EvalScratch::ListValue(ips));
+    Add(root, "sourceIPs", EvalState::ListValue(ips));
   }
   Add(root, "userAgent", StringOf(metadata.Get("callerSuppliedUserAgent")));
   Add(root, "requestObject", pp.Get("request"));
@@ -88,7 +88,7 @@ Value GkeView(const Value& event, EvalScratch& scratch) {
     Members* status = scratch.NewObject();
     Add(status, "code", code);
     Add(status, "message", pp.Get("status").Get("message"));
-    Add(root, "responseStatus", EvalScratch::ObjectValue(status));
+    Add(root, "responseStatus", EvalState::ObjectValue(status));
   }
   const Value authz = pp.Get("authorizationInfo");
   if (authz.is_list() && authz.Size() > 0) {
@@ -99,12 +99,12 @@ Value GkeView(const Value& event, EvalScratch& scratch) {
     });
     Members* annotations = scratch.NewObject();
     Add(annotations, "authorization.k8s.io/decision", Value::String(granted ? "allow" : "forbid"));
-    Add(root, "annotations", EvalScratch::ObjectValue(annotations));
+    Add(root, "annotations", EvalState::ObjectValue(annotations));
   }
-  return EvalScratch::ObjectValue(root);
+  return EvalState::ObjectValue(root);
 }
 
-Value AksView(const Value& event, EvalScratch& scratch) {
+Value AksView(const Value& event, EvalState& scratch) {
   const Value log = event.Get("properties").Get("log");
   if (!log.is_string()) return event;
   simdjson::dom::element inner;
@@ -123,12 +123,12 @@ Value AksView(const Value& event, EvalScratch& scratch) {
     if (audit.Get(k).is_missing()) root->emplace_back(k, v);
     return true;
   });
-  return EvalScratch::ObjectValue(root);
+  return EvalState::ObjectValue(root);
 }
 
 }  // namespace
 
-Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalScratch& scratch) {
+Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalState& scratch) {
   if (log_type == "GCP.AuditLog") {
     const Value service = event.Get("protoPayload").Get("serviceName");
     if (service.is_string() && service.string_value() == "k8s.io") return GkeView(event, scratch);

@@ -6,7 +6,7 @@
 #define DETECT_ENGINE_EVAL_KUBERNETES_VIEWS_H_
 
 #include "absl/strings/string_view.h"
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 #include "engine/value.h"
 
 namespace detect::engine_internal {
@@ -21,7 +21,7 @@ namespace detect::engine_internal {
 // rules treat as failed when 1..16); the authorization decision annotation from authorizationInfo[].granted;
 // requestURI from a resourceName that is a path (/readyz); stage ResponseComplete.
 // AKS: the audit event JSON in properties.log, with the record's other fields (p_log_type, p_enrichment, ...).
-Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalScratch& scratch);
+Value KubernetesAuditView(absl::string_view log_type, const Value& event, EvalState& scratch);
 
 }  // namespace detect::engine_internal
 

@@ -36,7 +36,7 @@ bool IsDerivablePantherField(absl::string_view name) {
          name == "p_any_aws_account_ids";
 }
 
-Value DerivePantherField(absl::string_view name, const Value& event, EvalScratch& scratch) {
+Value DerivePantherField(absl::string_view name, const Value& event, EvalState& scratch) {
   std::vector<Value>* out = scratch.NewList();
   if (name == "p_any_ip_addresses") {
     event.Get("sourceIPs").ForEachElement([&](const Value& v) {
@@ -68,7 +68,7 @@ Value DerivePantherField(absl::string_view name, const Value& event, EvalScratch
     }
   }
   if (out->empty()) return Value();
-  return EvalScratch::ListValue(out);
+  return EvalState::ListValue(out);
 }
 
 }  // namespace detect::engine_internal

@@ -5,7 +5,7 @@
 #define DETECT_ENGINE_EVAL_PANTHER_FIELDS_H_
 
 #include "absl/strings/string_view.h"
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 #include "engine/value.h"
 
 namespace detect::engine_internal {
@@ -18,7 +18,7 @@ bool IsDerivablePantherField(absl::string_view name);
 //   p_any_usernames       user.username and impersonatedUser.username
 //   p_any_aws_arns        user.extra.arn entries and usernames that are ARNs
 //   p_any_aws_account_ids the account field of those ARNs
-Value DerivePantherField(absl::string_view name, const Value& event, EvalScratch& scratch);
+Value DerivePantherField(absl::string_view name, const Value& event, EvalState& scratch);
 
 }  // namespace detect::engine_internal
 

@@ -3,12 +3,12 @@
 
 #include <utility>
 
-#include "engine/json_event.h"
+#include "engine/internal/json_element.h"
 
 namespace detect::engine_internal {
 namespace {
 
-using RootSlots = EvalScratch::RootSlots;
+using RootSlots = EvalState::RootSlots;
 
 const RootSlots& SlotsOf(const Value& v) { return *reinterpret_cast<const RootSlots*>(v.node_a()); }
 
@@ -53,7 +53,7 @@ RootKeys::RootKeys(std::vector<std::string> keys) : keys_(std::move(keys)) {
   }
 }
 
-Value ProjectRoot(const RootKeys& keys, const Value& event, EvalScratch& scratch) {
+Value ProjectRoot(const RootKeys& keys, const Value& event, EvalState& scratch) {
   if (!event.is_object() || !IsJsonNode(event)) return event;
   RootSlots& root = scratch.root_slots();
   root.keys = &keys;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 #include "engine/value.h"
 
 namespace detect::engine_internal {
@@ -49,7 +49,7 @@ class RootKeys {
 // For a JSON object `event`: a Value over `event` whose top-level reads of keys in `keys` come from slots filled
 // here in one pass over its members (the last of duplicate keys wins, as in the document); other keys, and
 // iteration, go to `event`. Other events are returned as they are. Valid until scratch.BeginEvent().
-Value ProjectRoot(const RootKeys& keys, const Value& event, EvalScratch& scratch);
+Value ProjectRoot(const RootKeys& keys, const Value& event, EvalState& scratch);
 
 // When `root` is a projected root: its member of slot `slot` (missing when the event has none) in *out, and
 // true. False for any other value.

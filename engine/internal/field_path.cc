@@ -3,7 +3,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 
 namespace detect::engine_internal {
 namespace {
@@ -16,9 +16,9 @@ void AddKeyOrIndex(absl::string_view segment, FieldPath& path) {
 }
 
 // Walks steps[i..] from v, appending results under a wildcard into `out` (flattening).
-void Collect(const FieldPath& path, size_t i, const Value& v, EvalScratch& scratch, std::vector<Value>* out);
+void Collect(const FieldPath& path, size_t i, const Value& v, EvalState& scratch, std::vector<Value>* out);
 
-Value Walk(const FieldPath& path, size_t i, Value cur, EvalScratch& scratch) {
+Value Walk(const FieldPath& path, size_t i, Value cur, EvalState& scratch) {
   for (; i < path.steps.size(); ++i) {
     const PathStep& step = path.steps[i];
     switch (step.kind) {
@@ -43,7 +43,7 @@ Value Walk(const FieldPath& path, size_t i, Value cur, EvalScratch& scratch) {
           Collect(path, next, e, scratch, out);
           return true;
         });
-        return EvalScratch::ListValue(out);
+        return EvalState::ListValue(out);
       }
     }
     if (cur.is_missing()) return cur;
@@ -51,7 +51,7 @@ Value Walk(const FieldPath& path, size_t i, Value cur, EvalScratch& scratch) {
   return cur;
 }
 
-void Collect(const FieldPath& path, size_t i, const Value& v, EvalScratch& scratch, std::vector<Value>* out) {
+void Collect(const FieldPath& path, size_t i, const Value& v, EvalState& scratch, std::vector<Value>* out) {
   Value r = Walk(path, i, v, scratch);
   if (r.is_missing()) return;
   // A nested [*] produced a list of its own: flatten it into the outer result.
@@ -164,11 +164,11 @@ absl::StatusOr<FieldPath> ParseSnowflakePath(absl::string_view text) {
   return path;
 }
 
-Value Lookup(const FieldPath& path, const Value& root, EvalScratch& scratch) {
+Value Lookup(const FieldPath& path, const Value& root, EvalState& scratch) {
   return Walk(path, 0, root, scratch);
 }
 
-Value LookupFrom(const FieldPath& path, size_t first, const Value& start, EvalScratch& scratch) {
+Value LookupFrom(const FieldPath& path, size_t first, const Value& start, EvalState& scratch) {
   return Walk(path, first, start, scratch);
 }
 

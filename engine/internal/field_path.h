@@ -9,11 +9,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "engine/eval/eval_state.h"
 #include "engine/value.h"
-
-namespace detect {
-class EvalScratch;
-}
 
 namespace detect::engine_internal {
 
@@ -57,9 +54,9 @@ absl::StatusOr<FieldPath> ParseSnowflakePath(absl::string_view text);
 
 // Walks `path` from `root`. A [*] step collects the rest of the path over every element into a list kept in
 // `scratch`; such lists flatten nested [*] results. Missing when any step does not exist.
-Value Lookup(const FieldPath& path, const Value& root, EvalScratch& scratch);
+Value Lookup(const FieldPath& path, const Value& root, EvalState& scratch);
 // The same walk starting at steps[first] (the value of steps before it is `start`).
-Value LookupFrom(const FieldPath& path, size_t first, const Value& start, EvalScratch& scratch);
+Value LookupFrom(const FieldPath& path, size_t first, const Value& start, EvalState& scratch);
 
 }  // namespace detect::engine_internal
 

@@ -4,7 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_escape.h"
 #include "engine/internal/yaml_util.h"
-#include "engine/json_event.h"
+#include "engine/internal/json_element.h"
 
 namespace detect::engine_internal {
 

@@ -11,7 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "engine/eval_scratch.h"
+#include "engine/eval/eval_state.h"
 #include "engine/internal/field_path.h"
 #include "engine/internal/ip_address.h"
 #include "engine/value.h"

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/rule_set_internals.h"
 #include "engine/eval/rule_index.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -43,11 +44,11 @@ TEST(RuleIndexTest, ChoosesARequiredLiteralConjunct) {
                                   "  - {KeyPath: objectRef.resource, Condition: IsIn, Values: [pods, services]}"),
                         Rule("b", "  - {Key: verb, Condition: DoesNotEqual, Value: create}"),
                         Rule("c", "  - All:\n      - {Key: verb, Condition: Equals, Value: get}")});
-  const auto* a = rules->IndexedBy(0);
+  const auto* a = RuleSetInternals::IndexedBy(*rules, 0);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->path.text, "objectRef.resource");  // verb has few, common values: any rarer field wins.
-  EXPECT_EQ(rules->IndexedBy(1), nullptr);  // Negations never index.
-  ASSERT_NE(rules->IndexedBy(2), nullptr);  // Inside a top-level All, and verb alone is still better than nothing.
+  EXPECT_EQ(RuleSetInternals::IndexedBy(*rules, 1), nullptr);  // Negations never index.
+  ASSERT_NE(RuleSetInternals::IndexedBy(*rules, 2), nullptr);  // Inside a top-level All, and verb alone is still better than nothing.
 }
 
 TEST(RuleIndexTest, IndexedAndUnindexedRulesMatchInRuleOrder) {
@@ -70,7 +71,7 @@ TEST(RuleIndexTest, PrefixAndRegexIndexesNarrowWithoutChangingResults) {
                                                             "/(secrets|configmaps)/'}\n  - {Key: verb, Condition: IsIn, Values: [get, list]}")));
   }
   auto rules = Compile(files);
-  const auto* r7 = rules->IndexedBy(rules->FindRule("r7"));
+  const auto* r7 = RuleSetInternals::IndexedBy(*rules, rules->FindRule("r7"));
   ASSERT_NE(r7, nullptr);
   EXPECT_EQ(r7->condition_name, "Matches");  // verb get/list is required by 40 rules: the regex is rarer.
   EXPECT_THAT(MatchedIds(*rules, R"({"userAgent":"tool-12/1.0","uri":"/ns-7/secrets/x","verb":"get"})"),
@@ -84,8 +85,8 @@ TEST(RuleIndexTest, AnyOfPrefixesAndIntegerValuesIndex) {
   auto rules = Compile({Rule("prefixes", "  - Any:\n      - {KeyPath: user.username, Condition: StartsWith, Value: 'system:node:'}\n"
                                          "      - {KeyPath: user.username, Condition: StartsWith, Value: 'eks:'}"),
                         Rule("code", "  - {KeyPath: responseStatus.code, Condition: IsIn, Values: [403, 7]}")});
-  ASSERT_NE(rules->IndexedBy(0), nullptr);
-  ASSERT_NE(rules->IndexedBy(1), nullptr);
+  ASSERT_NE(RuleSetInternals::IndexedBy(*rules, 0), nullptr);
+  ASSERT_NE(RuleSetInternals::IndexedBy(*rules, 1), nullptr);
   EXPECT_THAT(MatchedIds(*rules, R"({"user":{"username":"eks:addon"},"responseStatus":{"code":403.0}})"),
               ::testing::ElementsAre("prefixes", "code"));
   EXPECT_THAT(MatchedIds(*rules, R"({"user":{"username":"system:node:a"},"responseStatus":{"code":"403"}})"),

@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "detect/v1/detect.pb.h"
 #include "engine/compiler.h"
-#include "engine/eval_scratch.h"
+#include "engine/rule_set.h"
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
 #include "tests/testing/audit_event_view.h"

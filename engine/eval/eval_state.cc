@@ -1,7 +1,10 @@
-// EvalScratch storage, and the adapter that lets lists built during evaluation be read as Values.
-#include "engine/eval_scratch.h"
+// EvalState::State storage, and the adapter that lets lists built during evaluation be read as Values.
+#include "engine/eval/eval_state.h"
 
 namespace detect {
+
+using engine_internal::EvalState;
+
 namespace {
 
 const std::vector<Value>& ListOf(const Value& v) {
@@ -23,8 +26,8 @@ class ScratchListAdapter final : public NodeAdapter {
 
 const ScratchListAdapter kScratchListAdapter;
 
-const EvalScratch::Members& MembersOf(const Value& v) {
-  return *reinterpret_cast<const EvalScratch::Members*>(static_cast<uintptr_t>(v.node_a()));
+const EvalState::Members& MembersOf(const Value& v) {
+  return *reinterpret_cast<const EvalState::Members*>(static_cast<uintptr_t>(v.node_a()));
 }
 
 class ScratchObjectAdapter final : public NodeAdapter {
@@ -51,33 +54,36 @@ const ScratchObjectAdapter kScratchObjectAdapter;
 
 }  // namespace
 
-std::vector<Value>* EvalScratch::NewList() {
+std::vector<Value>* EvalState::NewList() {
   if (lists_used_ == lists_.size()) lists_.push_back(std::make_unique<std::vector<Value>>());
   std::vector<Value>* list = lists_[lists_used_++].get();
   list->clear();
   return list;
 }
 
-Value EvalScratch::ListValue(const std::vector<Value>* list) {
+Value EvalState::ListValue(const std::vector<Value>* list) {
   return Value::Node(ValueKind::kList, &kScratchListAdapter, reinterpret_cast<uintptr_t>(list), 0);
 }
 
-std::string* EvalScratch::NewString() {
+std::string* EvalState::NewString() {
   if (strings_used_ == strings_.size()) strings_.push_back(std::make_unique<std::string>());
   std::string* s = strings_[strings_used_++].get();
   s->clear();
   return s;
 }
 
-EvalScratch::Members* EvalScratch::NewObject() {
+EvalState::Members* EvalState::NewObject() {
   if (objects_used_ == objects_.size()) objects_.push_back(std::make_unique<Members>());
   Members* members = objects_[objects_used_++].get();
   members->clear();
   return members;
 }
 
-Value EvalScratch::ObjectValue(const Members* members) {
+Value EvalState::ObjectValue(const Members* members) {
   return Value::Node(ValueKind::kObject, &kScratchObjectAdapter, reinterpret_cast<uintptr_t>(members), 0);
 }
+
+EvalScratch::EvalScratch() : state_(std::make_unique<State>()) {}
+EvalScratch::~EvalScratch() = default;
 
 }  // namespace detect

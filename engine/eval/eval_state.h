@@ -1,7 +1,9 @@
-// EvalScratch: the per-thread, per-call state of evaluation (path memo, lists built while evaluating, candidate
-// rules), owned by the caller and reused across events so the hot path does not allocate.
-#ifndef DETECT_ENGINE_EVAL_SCRATCH_H_
-#define DETECT_ENGINE_EVAL_SCRATCH_H_
+// EvalScratch::State (engine_internal::EvalState): the per-thread, per-call state of evaluation (path memo, lists
+// built while evaluating, root slots, candidate rules, RE2::Set hits, a parser for nested JSON) behind the
+// opaque public EvalScratch (engine/rule_set.h), owned by the caller and reused across events so the hot path
+// does not allocate.
+#ifndef DETECT_ENGINE_EVAL_EVAL_STATE_H_
+#define DETECT_ENGINE_EVAL_EVAL_STATE_H_
 
 #include <cstdint>
 #include <memory>
@@ -9,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/rule_set.h"
 #include "engine/value.h"
 #include "simdjson.h"
 
@@ -18,11 +21,11 @@ class RootKeys;
 }  // namespace engine_internal
 
 // Thread-compatible: one per thread. Values it hands out live until the next BeginEvent().
-class EvalScratch {
+class EvalScratch::State {
  public:
-  EvalScratch() = default;
-  EvalScratch(const EvalScratch&) = delete;
-  EvalScratch& operator=(const EvalScratch&) = delete;
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
 
   // Starts a new event: forgets memoized lookups and the lists built for the previous one.
   void BeginEvent() {
@@ -89,6 +92,10 @@ class EvalScratch {
   simdjson::dom::parser nested_parser_;
 };
 
+namespace engine_internal {
+using EvalState = EvalScratch::State;
+}  // namespace engine_internal
+
 }  // namespace detect
 
-#endif  // DETECT_ENGINE_EVAL_SCRATCH_H_
+#endif  // DETECT_ENGINE_EVAL_EVAL_STATE_H_
