@@ -19,6 +19,7 @@
 #include "engine/json_event.h"
 #include "engine/options.h"
 #include "engine/rule_set.h"
+#include "simdjson.h"
 
 namespace detect::fuzz {
 
