@@ -62,10 +62,6 @@ int ReplayAlerts(const RuleSet& rules, const EventBatch& batch, const std::strin
       continue;
     }
     rules.Evaluate(*event, log_type, scratch, result);
-    for (const RuleError& e : result.errors) {
-      ++errors;
-      std::fprintf(stderr, "line %zu: rule %s: %s\n", i + 1, rules.rule(e.rule_index).id.c_str(), e.message.c_str());
-    }
     if (result.matches.empty()) continue;
     const std::optional<absl::Time> time = alert::EventTimeOfJson(batch.events[i]);
     const Value audit_id = event->Get("auditID");

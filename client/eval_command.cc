@@ -78,10 +78,6 @@ void EvaluateSlice(const RuleSet& rules, const EventBatch& batch, const std::str
       if (HasField(fields, MatchField::kAlertContext)) record.alert_context_json = CanonicalJson(m.alert_context_json);
       slice.out += FormatMatchNdjson(record, fields);
     }
-    for (const RuleError& e : result.errors) {
-      ++slice.errors;
-      absl::StrAppend(&slice.diagnostics, "line ", n, ": rule ", rules.rule(e.rule_index).id, ": ", e.message, "\n");
-    }
   }
 }
 

@@ -54,20 +54,12 @@ struct Match {
   std::string distinct_value;
 };
 
-// A rule that could not be evaluated on this event: reported, never a crash, never a lost result for others.
-struct RuleError {
-  uint32_t rule_index = 0;
-  std::string message;
-};
-
-// Reused across events by the caller: Clear() keeps the capacity.
+// Reused across events by the caller: Clear() keeps the capacity. A rule cannot fail on one event (every
+// condition is defined on every value: a type mismatch is false, a missing key is None), so evaluation has
+// no per-rule errors; an event that cannot be read at all is EvaluateJson's error.
 struct EvalResult {
   std::vector<Match> matches;
-  std::vector<RuleError> errors;
-  void Clear() {
-    matches.clear();
-    errors.clear();
-  }
+  void Clear() { matches.clear(); }
 };
 
 // Thread-safe: every method is const and the set never changes after Build. Evaluate concurrently from any

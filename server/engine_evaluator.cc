@@ -97,11 +97,6 @@ void EngineEvaluator::Evaluate(const RequestView& request, v1::EvaluateResponse*
       continue;
     }
     for (const Match& m : state.result.matches) FillMatch(m, with_metadata, r->add_matches());
-    for (const RuleError& e : state.result.errors) {
-      v1::RuleError* re = r->add_rule_errors();
-      re->set_rule_id(rules->rule(e.rule_index).id);
-      re->set_message(e.message);
-    }
   }
 }
 

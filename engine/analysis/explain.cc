@@ -194,7 +194,6 @@ Explanation ExplainRule(const RuleSet& rules, size_t rule_index, const Value& ev
     x.dedup = result.matches[0].dedup;
     x.severity = std::string(SeverityName(result.matches[0].severity));
   }
-  for (const RuleError& e : result.errors) x.errors.push_back(e.message);
   x.reason = Reason(x);
   return x;
 }
@@ -213,7 +212,6 @@ std::string FormatExplanationText(const Explanation& x) {
   if (x.matched) {
     absl::StrAppend(&out, "Alert: severity ", x.severity, ", title \"", x.title, "\", dedup \"", x.dedup, "\"\n");
   }
-  for (const std::string& e : x.errors) absl::StrAppend(&out, "Rule error: ", e, "\n");
   return out;
 }
 
@@ -238,12 +236,7 @@ std::string FormatExplanationJson(const Explanation& x) {
   } else {
     out += "null";
   }
-  out += ",\"errors\":[";
-  for (size_t i = 0; i < x.errors.size(); ++i) {
-    if (i > 0) out += ",";
-    AppendJsonString(x.errors[i], &out);
-  }
-  out += "],\"filters\":";
+  out += ",\"filters\":";
   AppendNodesJson(x.filters, out);
   out += ",\"detection\":";
   AppendNodesJson(x.detection, out);

@@ -40,7 +40,6 @@ struct Explanation {
   std::string reason;           // One line: what decided the result.
   // When matched: the rendered alert fields.
   std::string title, dedup, severity;
-  std::vector<std::string> errors;  // Rule errors on this event (a title that could not render, ...).
 };
 
 // Explains rule `rule_index` on `event` (log type: `log_type`, else the event's p_log_type, else the rule's
@@ -49,7 +48,7 @@ Explanation ExplainRule(const RuleSet& rules, size_t rule_index, const Value& ev
 
 // An indented tree, one node per line: `true`/`false`, the condition, and `key = value` for comparisons.
 std::string FormatExplanationText(const Explanation& explanation);
-// {"rule_id", "log_type", "enabled", "log_type_applies", "matched", "reason", "alert": {...}|null, "errors",
+// {"rule_id", "log_type", "enabled", "log_type_applies", "matched", "reason", "alert": {...}|null,
 //  "filters": [node], "detection": [node]}; node: {"condition", "text", "result", "location", "key", "value",
 //  "missing", "exclusion", "children"} (key/value only for comparisons).
 std::string FormatExplanationJson(const Explanation& explanation);
