@@ -53,11 +53,15 @@ TEST(ShutdownTest, SigtermDrainsOpenStreamsAndExitsZero) {
 
   // Draining: the health-only port reports NOT_SERVING and new connections get no service.
   EXPECT_TRUE(Eventually([&] { return HealthStatus(health_port) == HealthResponse::NOT_SERVING; }));
+  // detectd reports NOT_SERVING first and then stops taking calls, so a call in between is still served (as a
+  // load balancer that has not yet seen the health change expects); soon after, new calls are refused.
   auto fresh = v1::DetectionService::NewStub(Connect(port));
-  grpc::ClientContext fresh_ctx;
-  fresh_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  v1::EvaluateResponse ignored;
-  EXPECT_FALSE(fresh->Evaluate(&fresh_ctx, MakeRequest(SeedEvents(), false), &ignored).ok());
+  EXPECT_TRUE(Eventually([&] {
+    grpc::ClientContext fresh_ctx;
+    fresh_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    v1::EvaluateResponse ignored;
+    return !fresh->Evaluate(&fresh_ctx, MakeRequest(SeedEvents(), false), &ignored).ok();
+  })) << "new calls are still served while draining";
 
   // The open stream is still served until the client ends it.
   ASSERT_TRUE(stream->Write(MakeRequest(SeedEvents(), true, "during-")));
