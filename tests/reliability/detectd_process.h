@@ -28,6 +28,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -256,6 +257,34 @@ class DetectdProcess {
     return n;
   }
 
+  // One line of /proc/net/tcp or tcp6: hex state ("01" ESTABLISHED, "08" CLOSE_WAIT, "0A" LISTEN), ports,
+  // "tx_queue:rx_queue" and the socket's inode.
+  struct TcpSocket {
+    std::string state, queues, inode;
+    int local_port = 0, remote_port = 0;
+  };
+  static std::vector<TcpSocket> TcpSockets() {
+    std::vector<TcpSocket> out;
+    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+      std::istringstream lines(ReadWholeFile(table));
+      std::string line;
+      std::getline(lines, line);  // Header.
+      while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, timer, retransmits, uid, timeout;
+        TcpSocket t;
+        fields >> slot >> local >> remote >> t.state >> t.queues >> timer >> retransmits >> uid >> timeout >> t.inode;
+        auto port_of = [](const std::string& address) {
+          return static_cast<int>(std::strtol(address.substr(address.find(':') + 1).c_str(), nullptr, 16));
+        };
+        t.local_port = port_of(local);
+        t.remote_port = port_of(remote);
+        out.push_back(std::move(t));
+      }
+    }
+    return out;
+  }
+
   // The server's TCP connections on its gRPC port, by state (from /proc/net/tcp and tcp6), and how many client
   // ends of connections to that port are still open. A connection the server holds although its client closed it
   // shows as CLOSE_WAIT; one the client keeps open is ESTABLISHED at both ends.
@@ -279,24 +308,13 @@ class DetectdProcess {
       ::closedir(d);
     }
     Connections c;
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-      std::istringstream lines(ReadWholeFile(table));
-      std::string line;
-      std::getline(lines, line);  // Header.
-      while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-        auto port_of = [](const std::string& address) {
-          return static_cast<int>(std::strtol(address.substr(address.find(':') + 1).c_str(), nullptr, 16));
-        };
-        if (port_of(local) == port_ && inodes.count(inode) > 0) {
-          if (state == "01") ++c.established;
-          else if (state == "08") ++c.close_wait;
-          else if (state != "0A") ++c.other;  // 0A: the listening socket.
-        } else if (port_of(remote) == port_ && state == "01") {
-          ++c.clients_open;
-        }
+    for (const TcpSocket& t : TcpSockets()) {
+      if (t.local_port == port_ && inodes.count(t.inode) > 0) {
+        if (t.state == "01") ++c.established;
+        else if (t.state == "08") ++c.close_wait;
+        else if (t.state != "0A") ++c.other;  // 0A: the listening socket.
+      } else if (t.remote_port == port_ && t.state == "01") {
+        ++c.clients_open;
       }
     }
     return c;
@@ -306,20 +324,9 @@ class DetectdProcess {
   // state, local and remote ports from /proc/net/tcp{,6} ("not in the TCP tables" for a socket whose
   // connection the kernel has already closed while detectd still holds the descriptor, or a non-TCP socket).
   std::string DescribeFds() const {
-    std::map<std::string, std::string> tcp;  // inode -> "state local_port->remote_port".
-    for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
-      std::istringstream lines(ReadWholeFile(table));
-      std::string line;
-      std::getline(lines, line);  // Header.
-      while (std::getline(lines, line)) {
-        std::istringstream fields(line);
-        std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-        fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode;
-        auto port_of = [](const std::string& address) {
-          return std::strtol(address.substr(address.find(':') + 1).c_str(), nullptr, 16);
-        };
-        tcp[inode] = absl::StrCat("tcp state ", state, " ", port_of(local), "->", port_of(remote), " queues ", queues);
-      }
+    std::map<std::string, std::string> tcp;  // inode -> "state local_port->remote_port queues".
+    for (const TcpSocket& t : TcpSockets()) {
+      tcp[t.inode] = absl::StrCat("tcp state ", t.state, " ", t.local_port, "->", t.remote_port, " queues ", t.queues);
     }
     std::string out;
     const std::string fd_dir = absl::StrCat("/proc/", pid_, "/fd");
