@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/internal/json_element.h"
+#include "engine/internal/rule_set_internals.h"
+#include "engine/json/projected_event.h"
 #include "simdjson.h"
 
 namespace detect {
@@ -96,16 +98,22 @@ Value JsonElementToValue(element e) {
 
 static_assert(JsonEventParser::kPadding >= simdjson::SIMDJSON_PADDING, "kPadding must cover simdjson's");
 
+// The DOM parser, and the On-Demand reader (created at the first projected read) that shares it for the
+// events and subtrees it leaves to the DOM.
 class JsonEventParser::Impl {
  public:
-  explicit Impl(size_t max_capacity) : parser(max_capacity) {}
+  Impl(size_t max_capacity, size_t max_depth) : parser(max_capacity), max_depth(max_depth) {}
   simdjson::dom::parser parser;
+  size_t max_depth;  // EngineOptions::max_event_depth.
+  std::unique_ptr<json_internal::ProjectedEvent> projected;
 };
 
 JsonEventParser::JsonEventParser(const EngineOptions& options)
-    : impl_(std::make_unique<Impl>(options.max_event_bytes == 0 ? simdjson::SIMDJSON_MAXSIZE_BYTES
-                                                                : options.max_event_bytes)),
-      max_event_bytes_(options.max_event_bytes) {
+    : impl_(std::make_unique<Impl>(
+          options.max_event_bytes == 0 ? simdjson::SIMDJSON_MAXSIZE_BYTES : options.max_event_bytes,
+          options.max_event_depth)),
+      max_event_bytes_(options.max_event_bytes),
+      json_read_(options.json_read) {
   // Depth limit: simdjson refuses a document of max_depth levels (it accepts max_depth - 1), so ask for one
   // more: max_event_depth levels are accepted, as for typed events.
   if (impl_->parser.allocate(4096, options.max_event_depth + 1) != simdjson::SUCCESS) {
@@ -133,6 +141,18 @@ absl::StatusOr<Value> JsonEventParser::Parse(absl::string_view json, bool padded
     return absl::InvalidArgumentError("event is not a JSON object");
   }
   return JsonElementToValue(root);
+}
+
+absl::StatusOr<Value> JsonEventParser::ParseFor(const RuleSet& rules, absl::string_view json, bool padded) {
+  if (json_read_ != EngineOptions::JsonRead::kOnDemand || (max_event_bytes_ != 0 && json.size() > max_event_bytes_)) {
+    return Parse(json, padded);
+  }
+  if (impl_->projected == nullptr) {
+    impl_->projected = std::make_unique<json_internal::ProjectedEvent>(&impl_->parser, impl_->max_depth);
+  }
+  Value root;
+  if (impl_->projected->Read(json, padded, RuleSetInternals::Of(rules).projection, &root)) return root;
+  return Parse(json, padded);  // An error, or what the pass cannot vouch for: the DOM decides.
 }
 
 }  // namespace detect

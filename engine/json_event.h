@@ -13,7 +13,10 @@
 
 namespace detect {
 
-// Owns a simdjson parser (opaque here) and the document of the last parse. Values returned by Parse() stay
+class RuleSet;
+
+// Owns a simdjson parser (opaque here) and the document of the last parse (and, for the On-Demand read, the
+// projected values of the last event). Values returned by Parse() stay
 // valid until the next Parse() on the same object. Thread-compatible: use one per thread.
 class JsonEventParser {
  public:
@@ -30,10 +33,19 @@ class JsonEventParser {
   // the limit or the JSON error: too large, nested too deep, not valid JSON, not an object.
   absl::StatusOr<Value> Parse(absl::string_view json, bool padded = false);
 
+  // EngineOptions::json_read of the options this parser was made with: how RuleSet::ParseJson reads events.
+  EngineOptions::JsonRead json_read() const { return json_read_; }
+
  private:
-  class Impl;  // The simdjson parser: engine/json_event.cc.
+  friend class RuleSet;
+  // RuleSet::ParseJson's read: with kOnDemand, the On-Demand pass over `rules`' projection (falling back to
+  // Parse() for whatever it cannot vouch for); with kDom, Parse().
+  absl::StatusOr<Value> ParseFor(const RuleSet& rules, absl::string_view json, bool padded);
+
+  class Impl;  // The simdjson parsers: engine/json_event.cc.
   std::unique_ptr<Impl> impl_;
   size_t max_event_bytes_;
+  EngineOptions::JsonRead json_read_;
 };
 
 }  // namespace detect

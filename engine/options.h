@@ -50,6 +50,13 @@ struct EngineOptions {
   // Present GKE (GCP.AuditLog from k8s.io) and AKS (Azure.MonitorActivity kube-audit) records to rules as
   // Kubernetes audit events (see engine/eval/kubernetes_views.h), so one rule covers all three clouds.
   bool kubernetes_audit_views = true;
+  // How JSON events are read (RuleSet::ParseJson / EvaluateJson with a JsonEventParser made with these
+  // options). kDom: simdjson's DOM of the whole event. kOnDemand: one simdjson On-Demand pass that keeps only
+  // the fields the rule set reads (engine/json/projected_event.h); it accepts and rejects exactly the events the
+  // DOM does and yields the same results (the differential fuzzer tests/fuzz/ondemand_vs_dom_fuzzer.cc holds it
+  // to the DOM, the oracle). BENCHMARKS.md has the cost of each.
+  enum class JsonRead { kDom, kOnDemand };
+  JsonRead json_read = JsonRead::kDom;
 };
 
 }  // namespace detect

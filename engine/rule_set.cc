@@ -14,6 +14,7 @@
 #include "engine/eval/rule_index.h"
 #include "engine/internal/value_text.h"
 #include "engine/internal/yaml_util.h"
+#include "engine/json/rule_projection.h"
 
 namespace detect {
 
@@ -109,6 +110,7 @@ RuleSet::Rep::Rep(EngineOptions options_in, std::vector<std::unique_ptr<Compiled
       tables(std::move(tables_in)),
       interned_prefixes(std::move(interned_prefixes_in)),
       index(engine_internal::RuleIndex::Build(rules, options)),
+      projection(json_internal::ProjectionForRules(rules, options)),
       version(std::move(version_in)) {}
 
 RuleSet::Rep::~Rep() = default;
@@ -182,9 +184,13 @@ void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScrat
   for (uint32_t index : candidates) rep.EvaluateOne(index, ctx, out);
 }
 
+absl::StatusOr<Value> RuleSet::ParseJson(absl::string_view json, JsonEventParser& parser, bool padded) const {
+  return parser.ParseFor(*this, json, padded);
+}
+
 absl::Status RuleSet::EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
                                    EvalScratch& scratch, EvalResult& out) const {
-  absl::StatusOr<Value> event = parser.Parse(json);
+  absl::StatusOr<Value> event = ParseJson(json, parser);
   if (!event.ok()) return event.status();
   Evaluate(*event, log_type, scratch, out);
   return absl::OkStatus();

@@ -73,7 +73,13 @@ class RuleSet {
   // Evaluates the enabled rules whose LogTypes include the event's log type: `log_type` if not empty, else
   // the event's `p_log_type`, else EngineOptions::default_log_type. Matches are appended in rule order.
   void Evaluate(const Value& event, absl::string_view log_type, EvalScratch& scratch, EvalResult& out) const;
-  // Parses one JSON event with `parser`, then Evaluate(). A bad event is the returned error (InvalidArgument).
+  // Reads one JSON event with `parser` as EngineOptions::json_read of the parser's options says: the DOM
+  // (JsonEventParser::Parse), or one simdjson On-Demand pass that keeps only the fields this rule set's rules
+  // and rule index read. Both accept and reject the same events, with the same errors, and yield values the
+  // rules see alike. The Value lives until the next parse with `parser`; `json` must outlive it. `padded` as
+  // for JsonEventParser::Parse().
+  absl::StatusOr<Value> ParseJson(absl::string_view json, JsonEventParser& parser, bool padded = false) const;
+  // Reads one JSON event with ParseJson(), then Evaluate(). A bad event is the returned error (InvalidArgument).
   absl::Status EvaluateJson(absl::string_view json, absl::string_view log_type, JsonEventParser& parser,
                             EvalScratch& scratch, EvalResult& out) const;
   // Evaluates one rule regardless of Enabled and LogTypes (the rule-test runner's entry point).

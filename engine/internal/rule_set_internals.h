@@ -1,6 +1,6 @@
-// The engine's own view of a RuleSet: its compiled rules, lookup tables and rule index (RuleSet::Rep), and
-// RuleSetInternals, the one accessor the compiler, analysis (describe, coverage, explain) and tests use to reach
-// them. Not part of the public API: nothing outside engine/ and tests/ includes this.
+// The engine's own view of a RuleSet: its compiled rules, lookup tables, rule index and JSON projection
+// (RuleSet::Rep), and RuleSetInternals, the one accessor the compiler, analysis (describe, coverage, explain),
+// the JSON reader and tests use to reach them. Not part of the public API: nothing outside engine/ and tests/ includes this.
 #ifndef DETECT_ENGINE_INTERNAL_RULE_SET_INTERNALS_H_
 #define DETECT_ENGINE_INTERNAL_RULE_SET_INTERNALS_H_
 
@@ -18,6 +18,7 @@
 #include "engine/internal/compiled_rule.h"
 #include "engine/internal/field_path.h"
 #include "engine/internal/lookup_table.h"
+#include "engine/json/projection.h"
 #include "engine/options.h"
 #include "engine/rule_set.h"
 
@@ -46,6 +47,8 @@ struct RuleSet::Rep {
   std::unique_ptr<engine_internal::RootKeys> root_keys;
   std::vector<std::unique_ptr<engine_internal::FieldPath>> interned_prefixes;  // Paths' parents point here.
   std::unique_ptr<engine_internal::RuleIndex> index;
+  // The event fields the rules and the index read, for reading JSON events without a DOM (engine/json/).
+  json_internal::Projection projection;
   std::string version;
 };
 

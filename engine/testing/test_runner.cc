@@ -52,7 +52,7 @@ TestCaseResult RunOne(const RuleSet& rules, size_t index, const RuleTest& test, 
   r.test_name = test.name;
   r.location = test.location;
   r.expected_result = test.expected_result;
-  auto event = parser.Parse(test.log_json);
+  auto event = rules.ParseJson(test.log_json, parser);
   if (!event.ok()) {
     r.failures.push_back(absl::StrCat("Log: ", event.status().message()));
     return r;
@@ -135,7 +135,7 @@ TestReport RunRuleTests(const std::vector<std::string>& paths, const EngineOptio
       ++report.tests;
       ++(r.passed ? report.passed : report.failed);
       if (!r.passed && selection.explain) {
-        absl::StatusOr<Value> event = parser.Parse(test.log_json);
+        absl::StatusOr<Value> event = rules->ParseJson(test.log_json, parser);
         if (!event.ok()) continue;
         const Explanation x = ExplainRule(*rules, i, *event);
         r.explanation_text = FormatExplanationText(x);
