@@ -13,7 +13,7 @@ namespace detect::client {
 namespace {
 
 // Flag groups.
-const std::vector<std::string> kRuleLoading = {"rules", "log_type", "skip_invalid", "strict"};
+const std::vector<std::string> kRuleLoading = {"rules", "log_type", "skip_invalid", "strict", "json_read"};
 const std::vector<std::string> kConnection = {"server",   "tls",     "tls_ca", "tls_cert",
                                               "tls_key",  "tls_server_name"};
 
@@ -28,7 +28,7 @@ std::vector<Command> BuildTable() {
   t.push_back({"test", "[flags] PATH...", "run every rule's Tests; exit 1 on any failure",
                "Compiles the rules under each PATH (file or directory) and runs the Tests: of each rule, "
                "printing every failing test and a summary.",
-               {"format", "strict", "filter", "minimum_tests", "explain"},
+               {"format", "strict", "json_read", "filter", "minimum_tests", "explain"},
                {"text", "json", "junit"},
                {"detectctl test rules/", "detectctl test --format junit rules/ > results.xml",
                 "detectctl test --filter 'Kubernetes.Pod.*' --explain rules/",

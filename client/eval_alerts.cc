@@ -55,7 +55,7 @@ int ReplayAlerts(const RuleSet& rules, const EventBatch& batch, const std::strin
   size_t matches = 0, errors = 0, untimed = 0, no_alert_rule = 0;
   for (size_t i = 0; i < batch.events.size(); ++i) {
     result.Clear();
-    absl::StatusOr<Value> event = parser.Parse(batch.events[i], /*padded=*/true);
+    absl::StatusOr<Value> event = rules.ParseJson(batch.events[i], parser, /*padded=*/true);
     if (!event.ok()) {
       ++errors;
       std::fprintf(stderr, "line %zu: %s\n", i + 1, std::string(event.status().message()).c_str());

@@ -54,7 +54,7 @@ void EvaluateSlice(const RuleSet& rules, const EventBatch& batch, const std::str
   for (size_t i = slice.begin; i < slice.end; ++i) {
     const size_t n = i + 1;
     result.Clear();
-    absl::StatusOr<Value> event = parser.Parse(batch.events[i], /*padded=*/true);
+    absl::StatusOr<Value> event = rules.ParseJson(batch.events[i], parser, /*padded=*/true);
     if (!event.ok()) {
       ++slice.errors;
       absl::StrAppend(&slice.diagnostics, "line ", n, ": ", event.status().message(), "\n");

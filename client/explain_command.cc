@@ -36,7 +36,7 @@ int RunExplain(const Args& args) {
   JsonEventParser parser(rules->options());
   int rc = 0;
   for (size_t i = 0; i < (*batch)->events.size(); ++i) {
-    absl::StatusOr<Value> event = parser.Parse((*batch)->events[i], /*padded=*/true);
+    absl::StatusOr<Value> event = rules->ParseJson((*batch)->events[i], parser, /*padded=*/true);
     if (!event.ok()) {
       std::fprintf(stderr, "line %zu: %s\n", i + 1, std::string(event.status().message()).c_str());
       rc = 1;

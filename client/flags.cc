@@ -16,6 +16,9 @@ ABSL_FLAG(std::string, filter, "", "Only rules whose id matches: comma-separated
 ABSL_FLAG(int, minimum_tests, 0,
           "Fail rules with fewer tests; from 2 on, also rules without a test expecting true and one expecting "
           "false (panther_analysis_tool's --minimum-tests)");
+ABSL_FLAG(std::string, json_read, "dom",
+          "How JSON events are read: dom (simdjson DOM of each event) or ondemand (one simdjson On-Demand pass "
+          "keeping only the fields the rules read; same results)");
 ABSL_FLAG(bool, strict, false, "Reject rules with unknown top-level keys (default: accept them with a warning)");
 ABSL_FLAG(bool, alerts, false,
           "eval: print the alerts the events would have produced (windows of DedupPeriodMinutes by event time, "

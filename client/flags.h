@@ -12,6 +12,7 @@ ABSL_DECLARE_FLAG(std::string, fields);
 ABSL_DECLARE_FLAG(std::string, log_type);
 ABSL_DECLARE_FLAG(bool, skip_invalid);
 ABSL_DECLARE_FLAG(bool, strict);
+ABSL_DECLARE_FLAG(std::string, json_read);
 ABSL_DECLARE_FLAG(bool, explain);
 ABSL_DECLARE_FLAG(std::string, filter);
 ABSL_DECLARE_FLAG(int, minimum_tests);

@@ -20,6 +20,7 @@ std::shared_ptr<const RuleSet> LoadRulesFromFlags(const char* command) {
   }
   EngineOptions options;
   options.reject_unknown_keys = absl::GetFlag(FLAGS_strict);
+  if (!JsonReadFromFlag(command, &options)) return nullptr;
   if (!absl::GetFlag(FLAGS_log_type).empty()) options.default_log_type = absl::GetFlag(FLAGS_log_type);
   RuleSetBuilder builder(options);
   if (absl::Status s = builder.AddPath(path); !s.ok()) {
@@ -35,6 +36,19 @@ std::shared_ptr<const RuleSet> LoadRulesFromFlags(const char* command) {
     std::fprintf(stderr, "detectctl %s: rules have errors (use --skip_invalid to load the valid ones)\n", command);
   }
   return rules;
+}
+
+bool JsonReadFromFlag(const char* command, EngineOptions* options) {
+  const std::string read = absl::GetFlag(FLAGS_json_read);
+  if (read == "dom") {
+    options->json_read = EngineOptions::JsonRead::kDom;
+  } else if (read == "ondemand") {
+    options->json_read = EngineOptions::JsonRead::kOnDemand;
+  } else {
+    std::fprintf(stderr, "detectctl %s: --json_read must be dom or ondemand, not \"%s\"\n", command, read.c_str());
+    return false;
+  }
+  return true;
 }
 
 int FindRuleOrSuggest(const RuleSet& rules, const std::string& id, const char* command) {

@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "client/commands.h"
 #include "client/flags.h"
+#include "client/rule_loading.h"
 #include "engine/testing/test_report.h"
 #include "engine/testing/test_runner.h"
 
@@ -12,7 +13,7 @@ namespace detect::client {
 
 int RunTest(const Args& args) {
   if (args.empty()) {
-    std::fprintf(stderr, "usage: detectctl test [--format text|json|junit] [--strict] [--filter IDS] [--minimum-tests N] [--explain] PATH...\n");
+    std::fprintf(stderr, "usage: detectctl test [--format text|json|junit] [--strict] [--json_read dom|ondemand] [--filter IDS] [--minimum-tests N] [--explain] PATH...\n");
     return 2;
   }
   const std::string format = absl::GetFlag(FLAGS_format);
@@ -22,6 +23,7 @@ int RunTest(const Args& args) {
   }
   EngineOptions options;
   options.reject_unknown_keys = absl::GetFlag(FLAGS_strict);
+  if (!JsonReadFromFlag("test", &options)) return 2;
   TestSelection selection;
   selection.rule_filters = absl::StrSplit(absl::GetFlag(FLAGS_filter), ',', absl::SkipWhitespace());
   if (absl::GetFlag(FLAGS_minimum_tests) < 0) {

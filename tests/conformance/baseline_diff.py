@@ -4,6 +4,7 @@ eval --format ndjson` must print exactly the matches (line, rule_id, severity, t
 ../shared/bench/panther_style_baseline.py --emit, for the seed rule and for the ten-rule pack.
 
 Usage: baseline_diff.py --detectctl build/bin/detectctl [--events N] [--seed S] [--no-panther-fields]
+                        [--json-read dom|ondemand]
 Exit 0 on identical output, 1 on any difference, 77 (skipped) when ../shared is absent.
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile
@@ -43,6 +44,7 @@ def main():
     ap.add_argument("--events", type=int, default=200000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--no-panther-fields", action="store_true")
+    ap.add_argument("--json-read", choices=["dom", "ondemand"], help="detectctl --json_read (default: its own)")
     a = ap.parse_args()
     bench = os.path.join(a.shared, "bench")
     if not os.path.isdir(bench):
@@ -73,7 +75,8 @@ def main():
             ours, theirs = os.path.join(tmp, mode + ".ours"), os.path.join(tmp, mode + ".ref")
             with open(ours, "w") as f:
                 subprocess.run([a.detectctl, "eval", "--rules", rules_dir, "--format", "ndjson",
-                                "--fields", "line,rule_id,severity,title,dedup", events], stdout=f, check=True)
+                                "--fields", "line,rule_id,severity,title,dedup", events] +
+                               (["--json_read", a.json_read] if a.json_read else []), stdout=f, check=True)
             with open(theirs, "w") as f:
                 subprocess.run([python, os.path.join(bench, "panther_style_baseline.py"), events, "--rules", mode, "--emit"],
                                stdout=f, check=True)

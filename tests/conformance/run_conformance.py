@@ -9,6 +9,7 @@
   RuleID (rules/), must all pass.
 
 Usage: run_conformance.py --detectctl build/bin/detectctl [--shared ../shared] [--report FILE] [--check-report FILE]
+                          [--json-read dom|ondemand]
 Exit 0 when everything is as expected, 1 otherwise, 77 (skipped) when the shared directory is absent.
 """
 import argparse, glob, json, os, re, subprocess, sys, tempfile
@@ -30,8 +31,11 @@ KNOWN_FIXTURE_ERRORS = {
 }
 
 
+JSON_READ = []  # ["--json_read", "ondemand"] with --json-read: how detectctl reads the tests' JSON events.
+
+
 def run_test(detectctl, path):
-    out = subprocess.run([detectctl, "test", "--format", "json", path], capture_output=True, text=True)
+    out = subprocess.run([detectctl, "test", "--format", "json"] + JSON_READ + [path], capture_output=True, text=True)
     try:
         return json.loads(out.stdout)
     except ValueError:
@@ -66,7 +70,10 @@ def main():
     ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
     ap.add_argument("--report", help="write the Markdown report here")
     ap.add_argument("--check-report", help="fail when this committed report differs from a fresh one")
+    ap.add_argument("--json-read", choices=["dom", "ondemand"], help="detectctl --json_read (default: its own)")
     a = ap.parse_args()
+    if a.json_read:
+        JSON_READ[:] = ["--json_read", a.json_read]
     base = os.path.join(a.shared, "conformance", "panther")
     if not os.path.isdir(base):
         print("SKIPPED: %s not found; the conformance suite needs ../shared beside the repository" % base)
