@@ -17,10 +17,11 @@ jobs=${JOBS:-2}
 build=${BUILD_DIR:-build-fuzz}
 with_server=${FUZZ_WITH_SERVER:-ON}
 
-declare -A max_len=([rule_yaml_fuzzer]=65536 [event_fuzzer]=16384 [audit_event_proto_fuzzer]=16384)
+declare -A max_len=([rule_yaml_fuzzer]=65536 [event_fuzzer]=16384 [ondemand_vs_dom_fuzzer]=16384
+                    [audit_event_proto_fuzzer]=16384)
 fuzzers=("$@")
 if [ ${#fuzzers[@]} -eq 0 ]; then
-  fuzzers=(rule_yaml_fuzzer event_fuzzer)
+  fuzzers=(rule_yaml_fuzzer event_fuzzer ondemand_vs_dom_fuzzer)
   [ "$with_server" = ON ] && fuzzers+=(audit_event_proto_fuzzer)
 fi
 
