@@ -5,19 +5,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/fnv1a.h"
 #include "common/json_escape.h"
 
 namespace detect::alert {
 namespace {
-
-// FNV-1a, 64 bits, from a given basis: stable across processes and builds (absl::Hash is not).
-uint64_t Fnv1a(absl::string_view s, uint64_t h) {
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 void AppendStringList(const std::vector<std::string>& list, std::string* out) {
   out->push_back('[');
@@ -51,7 +43,7 @@ absl::string_view AlertStateName(AlertState state) { return state == AlertState:
 std::string AlertId(absl::string_view rule_id, absl::string_view dedup, absl::Time window_start) {
   std::string key = absl::StrCat(rule_id, std::string(1, '\0'), dedup, std::string(1, '\0'),
                                  absl::ToUnixMicros(window_start));
-  return absl::StrFormat("%016x%016x", Fnv1a(key, 14695981039346656037ull), Fnv1a(key, 0x9e3779b97f4a7c15ull));
+  return absl::StrFormat("%016x%016x", Fnv1a64(key), Fnv1a64(key, 0x9e3779b97f4a7c15ull));
 }
 
 std::string FormatAlertTime(absl::Time t) { return absl::FormatTime("%Y-%m-%dT%H:%M:%E6SZ", t, absl::UTCTimeZone()); }

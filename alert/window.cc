@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "common/fnv1a.h"
+
 namespace detect::alert {
 namespace {
 
@@ -37,12 +39,7 @@ size_t DistinctBound(const RuleMeta& rule, const WindowPolicy& policy) {
 }
 
 uint64_t DistinctFingerprint(absl::string_view value) {
-  uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits: stable across processes (absl::Hash is seeded).
-  for (unsigned char c : value) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
+  return Fnv1a64(value);  // Stable across processes: fingerprints are kept in Redis and shared by replicas.
 }
 
 Outcome ApplyMatch(const MatchRecord& m, const WindowPolicy& policy, Window* w, bool* distinct_dropped) {
