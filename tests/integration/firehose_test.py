@@ -10,22 +10,20 @@ rule (detectd_ingest_rule_matches_total{endpoint="firehose"}) equal `detectctl e
   /usr/bin/python3 tests/integration/firehose_test.py --detectd build/bin/detectd --detectctl build/bin/detectctl \
       --source .
 """
-import argparse
 import base64
 import collections
 import gzip
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ingest_test  # noqa: E402  (Detectd, check, metric, expected_matches)
-from ingest_test import Detectd, check, metric, expected_matches  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import (arguments, audit_events_file, check, expected_matches, finish,  # noqa: E402
+                             ingest_detectd, metric, nonblank_lines)
 
 ACCESS_KEY = "fh-access-key-0123456789"
 STREAM_ARN = "arn:aws:firehose:us-east-1:123456789012:deliverystream/eks-audit-to-detectd"
@@ -91,13 +89,9 @@ def rule_matches(page):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--detectd", required=True)
-    ap.add_argument("--detectctl", required=True)
-    ap.add_argument("--source", required=True)
-    args = ap.parse_args()
-    events_file = os.path.join(args.source, "tests", "testdata", "eks_audit_256.ndjson")
-    events = [json.loads(l) for l in open(events_file).read().splitlines() if l.strip()]
+    args = arguments().parse_args()
+    events_file = audit_events_file(args)
+    events = [json.loads(l) for l in nonblank_lines(events_file)]
     expected = collections.Counter(rule for _, rule in expected_matches(args, events_file))
     check(sum(expected.values()) > 10, "detectctl eval finds matches in the test events", str(expected))
 
@@ -119,7 +113,7 @@ def main():
         open(key_file, "w").write(ACCESS_KEY + "\n")
         token_file = os.path.join(tmp, "token")
         open(token_file, "w").write("other-bearer-token\n")
-        d = Detectd(args, tmp, ["--ingest_token_file", token_file, "--firehose_access_key_file", key_file])
+        d = ingest_detectd(args, tmp, ["--ingest_token_file", token_file, "--firehose_access_key_file", key_file])
         check("unauthenticated" not in d.output(), "no unauthenticated warning with both secrets", d.output())
 
         rid = str(uuid.uuid4())
@@ -194,16 +188,12 @@ def main():
         d.stop()
 
         # The bearer token is the access key when no --firehose_access_key_file is given; labels configured.
-        d = Detectd(args, tmp, ["--ingest_token_file", token_file])
+        d = ingest_detectd(args, tmp, ["--ingest_token_file", token_file])
         check("/v1/firehose" not in d.output(), "no Firehose warning when the token guards it", d.output())
         code, reply, text = post_firehose(d, envelope("r-tok", records), "r-tok", key="other-bearer-token")
         check_reply(code, reply, text, "r-tok", 200, "the ingest token as Firehose access key")
         d.stop()
-    if ingest_test.FAILURES:
-        print("%d check(s) failed" % len(ingest_test.FAILURES), file=sys.stderr)
-        return 1
-    print("firehose_test: all checks passed")
-    return 0
+    return finish("firehose_test")
 
 
 if __name__ == "__main__":

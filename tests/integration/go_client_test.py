@@ -9,15 +9,15 @@ makes the same checks as python_client_test.py. Exit 77 (skipped) when the Go to
 
   /usr/bin/python3 tests/integration/go_client_test.py --detectd build/bin/detectd --source . [--gocache DIR]
 """
-import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import arguments  # noqa: E402
 from python_client_test import start_detectd  # noqa: E402
 
 GOCODE = "/usr/share/gocode"
@@ -25,9 +25,7 @@ IMPORT_PATH = "detectd.dev/gen/go/detect/v1"  # option go_package of proto/detec
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--detectd", required=True)
-    parser.add_argument("--source", default=".")
+    parser = arguments(detectctl=False)
     parser.add_argument("--gocache", help="Go build cache directory (kept between runs); default: a temp dir")
     args = parser.parse_args()
     tools = {t: shutil.which(t) for t in ("go", "protoc", "protoc-gen-go", "protoc-gen-go-grpc")}
@@ -45,7 +43,7 @@ def main():
 
     source = os.path.abspath(args.source)
     tmp = tempfile.mkdtemp(prefix="detect_go_")
-    proc = None
+    d = None
     try:
         gopath = os.path.join(tmp, "gopath")
         src = os.path.join(gopath, "src")
@@ -64,29 +62,25 @@ def main():
             print("go_client_test: FAIL: go build:\n" + build.stdout + build.stderr)
             return 1
 
-        proc, port = start_detectd(args.detectd, source, tmp)
-        run = subprocess.run([client, "-addr", "127.0.0.1:%d" % port,
+        d = start_detectd(args.detectd, source, tmp)
+        run = subprocess.run([client, "-addr", "127.0.0.1:%d" % d.port,
                               "-events", os.path.join(source, "tests/testdata/seed_events.ndjson")],
                              capture_output=True, text=True, timeout=120)
         sys.stdout.write(run.stdout)
         if run.returncode != 0:
             print("go_client_test: FAIL: the Go client:\n" + run.stderr)
             return 1
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
-        proc = None
+        code = d.stop(30)
+        d = None
         if code != 0:
-            print("go_client_test: FAIL: detectd exited %d after SIGTERM" % code)
+            print("go_client_test: FAIL: detectd exited %s after SIGTERM" % code)
             return 1
         print("go_client_test: PASS")
         return 0
     finally:
-        if proc is not None:
-            proc.kill()
-            proc.wait()
-            log = os.path.join(tmp, "detectd.log")
-            if os.path.exists(log):
-                sys.stderr.write(open(log).read())
+        if d is not None:
+            d.kill()
+            sys.stderr.write(d.output())
         shutil.rmtree(tmp, ignore_errors=True)
 
 

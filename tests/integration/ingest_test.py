@@ -8,118 +8,23 @@ endpoint); limits answer 401, 400, 413, 429 (Retry-After) and 408; per-event err
   /usr/bin/python3 tests/integration/ingest_test.py --detectd build/bin/detectd --detectctl build/bin/detectctl \
       --source .
 """
-import argparse
 import gzip
 import json
 import os
-import re
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-FAILURES = []
-
-
-def check(cond, what, detail=""):
-    if not cond:
-        FAILURES.append(what)
-        print("FAIL: %s %s" % (what, detail[:2000]), file=sys.stderr)
-
-
-class Detectd:
-    def __init__(self, args, tmp, flags):
-        self.log_path = os.path.join(tmp, "detectd-%d.log" % len(os.listdir(tmp)))
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [args.detectd, "--rules", os.path.join(args.source, "rules"), "--listen", "127.0.0.1:0",
-             "--metrics_listen", "127.0.0.1:0", "--ingest_listen", "127.0.0.1:0", "--watch_rules=false",
-             "--shutdown_grace_seconds", "5"] + flags, stdout=self.log, stderr=self.log)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            text = open(self.log_path).read()
-            m = re.search(r'^\{.*"msg":"serving".*\n', text, re.M)
-            if m:
-                line = json.loads(m.group(0))
-                self.ingest_port, self.metrics_port = line["ingest_port"], line["metrics_port"]
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        sys.exit("detectd did not start:\n" + open(self.log_path).read())
-
-    def output(self):
-        return open(self.log_path).read()
-
-    def post(self, path, body, headers=(), token=None):
-        """curl POST; returns (status, body)."""
-        body_file = os.path.join(os.path.dirname(self.log_path), "body")
-        with open(body_file, "wb") as f:
-            f.write(body)
-        cmd = ["curl", "-sS", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", "POST",
-               "--data-binary", "@" + body_file, "http://127.0.0.1:%d%s" % (self.ingest_port, path)]
-        for h in headers:
-            cmd += ["-H", h]
-        if token:
-            cmd += ["-H", "Authorization: Bearer " + token]
-        out = subprocess.run(cmd, capture_output=True).stdout.decode()
-        text, _, code = out.rpartition("\n")
-        return int(code or 0), text
-
-    def metrics(self):
-        return subprocess.run(["curl", "-sS", "http://127.0.0.1:%d/metrics" % self.metrics_port],
-                              capture_output=True).stdout.decode()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            code = self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            code = "timeout"
-        check(code == 0, "detectd exits 0 on SIGTERM", "exit %s\n%s" % (code, self.output()))
-
-
-def metric(page, series):
-    for line in page.splitlines():
-        if line.startswith(series + " "):
-            return float(line.split()[-1])
-    return -1
-
-
-def expected_matches(args, events_file):
-    """(0-based index, rule_id) of every match of `detectctl eval` over the NDJSON file."""
-    out = subprocess.run([args.detectctl, "eval", "--rules", os.path.join(args.source, "rules"), "--format",
-                          "ndjson", events_file], capture_output=True).stdout.decode()
-    got = set()
-    for line in out.splitlines():
-        if line.startswith("{"):
-            m = json.loads(line)
-            got.add((m["line"] - 1, m["rule_id"]))
-    return got
-
-
-def matches_of(text):
-    try:
-        return {(m["index"], m["rule_id"]) for m in json.loads(text)["matches"]}
-    except (ValueError, KeyError):
-        return None
-
-
-def event_list(events):
-    return json.dumps({"kind": "EventList", "apiVersion": "audit.k8s.io/v1", "metadata": {},
-                       "items": events}).encode()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import (arguments, audit_events_file, check, event_list, expected_matches,  # noqa: E402
+                             finish, ingest_detectd, matches_of, metric)
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--detectd", required=True)
-    ap.add_argument("--detectctl", required=True)
-    ap.add_argument("--source", required=True)
-    args = ap.parse_args()
-    events_file = os.path.join(args.source, "tests", "testdata", "eks_audit_256.ndjson")
+    args = arguments().parse_args()
+    events_file = audit_events_file(args)
     lines = [l for l in open(events_file).read().splitlines() if l.strip()]
     events = [json.loads(l) for l in lines]
     expected = expected_matches(args, events_file)
@@ -128,7 +33,7 @@ def main():
         token = "s3cret-token"
         token_file = os.path.join(tmp, "token")
         open(token_file, "w").write(token + "\n")
-        d = Detectd(args, tmp, ["--ingest_token_file", token_file])
+        d = ingest_detectd(args, tmp, ["--ingest_token_file", token_file])
         check("unauthenticated" not in d.output(), "no unauthenticated warning with a token file")
 
         # Audit webhook: EventList, plain and gzip; one Event.
@@ -192,7 +97,7 @@ def main():
         # Overload and timeout, on a listener with a tiny in-flight budget and a 1 s request timeout: a request
         # whose body is still arriving holds the budget, so the next gets 429 with Retry-After; the held one
         # gets 408 when its body does not arrive.
-        d = Detectd(args, tmp, ["--ingest_max_inflight_bytes", "1000", "--ingest_request_timeout_seconds", "1"])
+        d = ingest_detectd(args, tmp, ["--ingest_max_inflight_bytes", "1000", "--ingest_request_timeout_seconds", "1"])
         check("unauthenticated" in d.output(), "a warning at start when unauthenticated", d.output())
         held = socket.create_connection(("127.0.0.1", d.ingest_port))
         held.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\n{\"verb\":")
@@ -220,11 +125,7 @@ def main():
         code, _ = d.post("/v1/events", b'{"verb":"get"}')
         check(code == 200, "the budget is released after the 408", str(code))
         d.stop()
-    if FAILURES:
-        print("%d check(s) failed" % len(FAILURES), file=sys.stderr)
-        return 1
-    print("ingest_test: all checks passed")
-    return 0
+    return finish("ingest_test")
 
 
 if __name__ == "__main__":

@@ -10,52 +10,42 @@ tests/integration/make_test_certs.sh (openssl CLI) in a temporary directory.
   /usr/bin/python3 tests/integration/ingest_tls_test.py --detectd build/bin/detectd --detectctl build/bin/detectctl \
       --source .
 """
-import argparse
 import json
 import os
 import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import ingest_test  # noqa: E402
-from ingest_test import Detectd, check, metric, expected_matches, matches_of, event_list  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import (INGEST_FLAGS, Detectd, arguments, audit_events_file, check,  # noqa: E402
+                             event_list, expected_matches, finish, matches_of, metric, nonblank_lines)
 
 
 class TlsDetectd(Detectd):
+    """detectd serving ingest over HTTPS with the gRPC port's certificate; certs: make_test_certs.sh's directory."""
+
     def __init__(self, args, tmp, certs, flags):
         self.certs = certs
-        super().__init__(args, tmp, ["--tls_cert", os.path.join(certs, "server.pem"),
-                                     "--tls_key", os.path.join(certs, "server.key")] + flags)
+        super().__init__(args.detectd, tmp, INGEST_FLAGS + ["--tls_cert", os.path.join(certs, "server.pem"),
+                                                            "--tls_key", os.path.join(certs, "server.key")] + flags,
+                         source=args.source)
 
     def post_tls(self, path, body, cert=None, token=None, scheme="https"):
         """curl POST over TLS (verifying detectd's certificate) with an optional client certificate.
-        Returns (curl exit code, HTTP status, body)."""
-        body_file = os.path.join(os.path.dirname(self.log_path), "body")
-        with open(body_file, "wb") as f:
-            f.write(body)
-        cmd = ["curl", "-sS", "--max-time", "60", "-o", "-", "-w", "\n%{http_code}", "-X", "POST",
-               "-H", "Content-Type: application/json", "--data-binary", "@" + body_file,
-               "--cacert", os.path.join(self.certs, "ca.pem"),
-               "%s://localhost:%d%s" % (scheme, self.ingest_port, path)]
+        Returns (curl exit code, HTTP status, body and curl's stderr)."""
+        curl_args = ["-H", "Content-Type: application/json", "--cacert", os.path.join(self.certs, "ca.pem")]
         if cert:
-            cmd += ["--cert", os.path.join(self.certs, cert + ".pem"),
-                    "--key", os.path.join(self.certs, cert.replace("expired_", "").replace("other_", "") + ".key")]
-        if token:
-            cmd += ["-H", "Authorization: Bearer " + token]
-        p = subprocess.run(cmd, capture_output=True)
-        text, _, code = p.stdout.decode(errors="replace").rpartition("\n")
-        return p.returncode, int(code or 0), text + p.stderr.decode(errors="replace")
+            curl_args += ["--cert", os.path.join(self.certs, cert + ".pem"), "--key",
+                          os.path.join(self.certs, cert.replace("expired_", "").replace("other_", "") + ".key")]
+        rc, code, text, err = self.curl_post(path, body, token=token, curl_args=curl_args,
+                                             base_url="%s://localhost:%d" % (scheme, self.ingest_port))
+        return rc, code, text + err
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--detectd", required=True)
-    ap.add_argument("--detectctl", required=True)
-    ap.add_argument("--source", required=True)
-    args = ap.parse_args()
-    events_file = os.path.join(args.source, "tests", "testdata", "eks_audit_256.ndjson")
-    events = [json.loads(l) for l in open(events_file).read().splitlines() if l.strip()]
+    args = arguments().parse_args()
+    events_file = audit_events_file(args)
+    events = [json.loads(l) for l in nonblank_lines(events_file)]
     expected = expected_matches(args, events_file)
     check(len(expected) > 10, "detectctl eval finds matches in the test events", str(len(expected)))
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,11 +112,7 @@ def main():
         out = (p.stdout + p.stderr).decode()
         check(p.returncode != 0 and "--ingest_client_ca needs TLS" in out, "client CA without TLS: refused at start",
               "exit %d %s" % (p.returncode, out[-500:]))
-    if ingest_test.FAILURES:
-        print("%d check(s) failed" % len(ingest_test.FAILURES), file=sys.stderr)
-        return 1
-    print("ingest_tls_test: all checks passed")
-    return 0
+    return finish("ingest_tls_test")
 
 
 if __name__ == "__main__":

@@ -8,15 +8,15 @@ events are evaluated typed and raw, unary and streaming. Finally SIGTERM must ma
 Run with Debian's /usr/bin/python3 (python3-grpcio, python3-protobuf):
   /usr/bin/python3 tests/integration/python_client_test.py --detectd build/bin/detectd --source .
 """
-import argparse
 import importlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import Detectd, arguments  # noqa: E402
 
 SEED_RULE = "Amazon.EKS.AnonymousAPIAccess"
 
@@ -48,20 +48,9 @@ def generate_stubs(source, out):
 
 
 def start_detectd(detectd, source, tmp):
-    port_file = os.path.join(tmp, "port")
-    log = open(os.path.join(tmp, "detectd.log"), "w")
-    proc = subprocess.Popen([detectd, "--rules", os.path.join(source, "rules"), "--listen", "127.0.0.1:0",
-                             "--metrics_listen", "", "--port_file", port_file, "--watch_rules=false",
-                             "--shutdown_grace_seconds", "5"], stdout=log, stderr=log)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if os.path.exists(port_file):
-            return proc, int(open(port_file).read())
-        if proc.poll() is not None:
-            sys.exit("detectd exited early:\n" + open(log.name).read())
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("detectd did not write its port")
+    """detectd on the bundled rules, 5 s of shutdown grace; its port also read back from --port_file (which the
+    harness checks against the one it logs)."""
+    return Detectd(detectd, tmp, ["--shutdown_grace_seconds", "5"], source=source, port_file=True)
 
 
 def seed_events(source):
@@ -112,23 +101,20 @@ def summarize(response):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--detectd", required=True)
-    parser.add_argument("--source", default=".")
-    args = parser.parse_args()
+    args = arguments(detectctl=False).parse_args()
     try:
         import grpc
     except ImportError:
         sys.exit("python_client_test: run with Debian's /usr/bin/python3 and python3-grpcio installed")
 
     tmp = tempfile.mkdtemp(prefix="detect_py_")
-    proc = None
+    d = None
     try:
         generate_stubs(args.source, tmp)
         pb = importlib.import_module("detect.v1.detect_pb2")
         pb_grpc = importlib.import_module("detect.v1.detect_pb2_grpc")
-        proc, port = start_detectd(args.detectd, args.source, tmp)
-        channel = grpc.insecure_channel("127.0.0.1:%d" % port)
+        d = start_detectd(args.detectd, args.source, tmp)
+        channel = grpc.insecure_channel("127.0.0.1:%d" % d.port)
         grpc.channel_ready_future(channel).result(timeout=30)
         stub = pb_grpc.DetectionServiceStub(channel)
         events = seed_events(args.source)
@@ -163,17 +149,14 @@ def main():
             assert e.code() == grpc.StatusCode.NOT_FOUND, e
         channel.close()
 
-        proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout=30)
-        assert code == 0, "detectd exited %d after SIGTERM" % code
-        proc = None
+        code = d.stop(30)
+        assert code == 0, "detectd exited %s after SIGTERM" % code
+        d = None
         print("python_client_test: PASS (%d rules, version %s)" % (len(rules.rules), rules.rule_set_version))
     finally:
-        if proc is not None:
-            proc.kill()
-            log = os.path.join(tmp, "detectd.log")
-            if os.path.exists(log):
-                sys.stderr.write(open(log).read())
+        if d is not None:
+            d.kill()
+            sys.stderr.write(d.output())
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -9,15 +9,15 @@ with the id to resume from.
   /usr/bin/python3 tests/integration/readme_alerts_test.py --detectd build/bin/detectd \
       --detectctl build/bin/detectctl --source .
 """
-import argparse
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
+from detectd_harness import Detectd, arguments, wait_for  # noqa: E402
 
 # The README block, verbatim (the test fails if the README drifts from what it runs).
 README_STEPS = [
@@ -39,22 +39,8 @@ def fail(msg, *files):
     sys.exit(1)
 
 
-def wait_for(pred, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    return pred()
-
-
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--detectd", required=True)
-    ap.add_argument("--detectctl", required=True)
-    ap.add_argument("--source", required=True)
-    args = ap.parse_args()
+    args = arguments().parse_args()
     os.chdir(args.source)
     readme = open("README.md").read()
     for step in README_STEPS:
@@ -64,21 +50,15 @@ def main():
         fail("README.md no longer says **%d alerts**" % README_ALERTS)
 
     tmp = tempfile.mkdtemp(prefix="readme_alerts_")
-    out_path, log_path = os.path.join(tmp, "detectd.out"), os.path.join(tmp, "detectd.log")
+    out_path = os.path.join(tmp, "detectd.out")
     watch_out, watch_err = os.path.join(tmp, "alerts.out"), os.path.join(tmp, "alerts.err")
-    files = [log_path, out_path, watch_out, watch_err]
-    # Step 1, with port 0 (and the metrics port 0: its default 9090 may be taken).
-    detectd = subprocess.Popen([args.detectd, "--rules", "rules/", "--listen", "127.0.0.1:0", "--alert_file=-",
-                                "--metrics_listen", "127.0.0.1:0", "--watch_rules=false"],
-                               stdout=open(out_path, "w"), stderr=open(log_path, "w"))
+    # Step 1, with port 0 (and the metrics port 0: its default 9090 may be taken). Exits printing its log if it
+    # does not start.
+    detectd = Detectd(args.detectd, tmp, ["--alert_file=-"], rules="rules/", stdout_path=out_path)
+    files = [detectd.log_path, out_path, watch_out, watch_err]
     watcher = None
     try:
-        serving = wait_for(lambda: re.search(r'^\{.*"msg":"serving".*$', open(log_path).read(), re.M))
-        if not serving:
-            fail("detectd did not start", *files)
-        info = json.loads(serving.group(0))
-        server = "localhost:%d" % info["port"]
-        metrics_url = "http://127.0.0.1:%d/metrics" % info["metrics_port"]
+        server = "localhost:%d" % detectd.port
         # Step 2.
         watcher = subprocess.Popen([args.detectctl, "alerts", "--server", server, "--since", "0"],
                                    stdout=open(watch_out, "w"), stderr=open(watch_err, "w"))
@@ -131,10 +111,7 @@ def main():
             fail("resumed watch: %s, want the last %d alerts of --alert_file" % (tail, README_ALERTS - 3), *files)
 
         # Again within the hour: the matches join the open alerts; nothing new is delivered.
-        def metric(name):
-            text = subprocess.run(["curl", "-sS", metrics_url], capture_output=True, text=True).stdout
-            m = re.search(r"^%s (\d+)" % name, text, re.M)
-            return int(m.group(1)) if m else -1
+        metric = detectd.metric  # -1 when the series is absent.
         joined = metric("detect_alert_matches_joined_total")
         if subprocess.run([args.detectctl, "stream", "--server", server, "tests/testdata/seed_events.ndjson"],
                           capture_output=True).returncode != 0:
@@ -145,9 +122,9 @@ def main():
             fail("sending the events again opened alerts", *files)
 
         # SIGTERM: the watch ends with the id to resume from; detectd exits 0.
-        detectd.send_signal(signal.SIGTERM)
+        detectd.terminate()
         try:
-            rc = detectd.wait(30)
+            rc = detectd.proc.wait(30)
             wrc = watcher.wait(30)
         except subprocess.TimeoutExpired:
             fail("detectd or detectctl alerts did not exit after SIGTERM", *files)
@@ -157,9 +134,9 @@ def main():
             fail("detectctl alerts should exit 1 naming the id to resume from (exit %d)" % wrc, *files)
         print("ok: %d alerts on stdout and over WatchAlerts, none opened again, watch ended on SIGTERM" % len(alerts))
     finally:
-        for p in (watcher, detectd):
-            if p is not None and p.poll() is None:
-                p.kill()
+        if watcher is not None and watcher.poll() is None:
+            watcher.kill()
+        detectd.kill()
 
 
 if __name__ == "__main__":

@@ -38,14 +38,12 @@ side, the replicas' logs and Redis INFO.
   /usr/bin/python3 tests/reliability/alert_pack_test.py --detectd build/bin/detectd \\
       --detectctl build/bin/detectctl --source .
 """
-import argparse
 import collections
 import importlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -54,8 +52,10 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import alert_replicas_test as harness  # noqa: E402  (Receiver, Redis, Replica, eventually)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
 import python_client_test  # noqa: E402  (stub generation)
+from alert_replicas_test import Receiver, Redis, replica  # noqa: E402
+from detectd_harness import arguments, eventually  # noqa: E402
 
 EVENTS = 200000
 SANITIZED_EVENTS = 50000  # ASan/UBSan evaluate ~5x slower and 3 replicas share 2 cores: keep the run in minutes.
@@ -226,10 +226,7 @@ def report_failure(expected, receiver, replicas, redis):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--detectd", required=True)
-    parser.add_argument("--detectctl", required=True)
-    parser.add_argument("--source", default=".")
+    parser = arguments(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", help="default: SOURCE/../shared")
     parser.add_argument("--events", type=int, help="default: %d (%d with --sanitized)" % (EVENTS, SANITIZED_EVENTS))
     parser.add_argument("--sanitized", action="store_true", help="the binaries are built with a sanitizer")
@@ -257,7 +254,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="detect_alert_pack_")
     rules = os.path.join(source, "rules")
     replicas, channels = [], []
-    redis = harness.Redis(tmp)
+    redis = Redis(tmp)
     receiver = None
     expected = []
     ok = False
@@ -282,9 +279,9 @@ def main():
                "/".join(str(len(s)) for s in per_stream), time.time() - start))
 
         redis.start()
-        receiver = harness.Receiver()
-        replicas = [harness.Replica(args.detectd, tmp, n, rules, redis, receiver, update_interval_seconds=1,
-                                    claim_idle_seconds=60, partitions=16) for n in range(REPLICAS)]
+        receiver = Receiver()
+        replicas = [replica(args.detectd, tmp, rules, redis, receiver, update_interval_seconds=1,
+                            claim_idle_seconds=60, partitions=16) for _ in range(REPLICAS)]
         channels = [grpc.insecure_channel("127.0.0.1:%d" % r.port) for r in replicas]
         stubs = [pb_grpc.DetectionServiceStub(c) for c in channels]
         sent = time.time()
@@ -308,15 +305,16 @@ def main():
             only_want, only_got, problems = differences(expected, receiver)
             return not only_want and not only_got and not problems and pending(redis.sock)[0] == 0
 
-        harness.eventually(settled, args.timeout or (300 if args.sanitized else 120), "the delivered alerts to equal the replay, all acknowledged",
-                           interval=0.5)  # Comparing thousands of deliveries: not too often (the receiver needs the GIL).
+        eventually(settled, args.timeout or (300 if args.sanitized else 120),
+                   "the delivered alerts to equal the replay, all acknowledged",
+                   interval=0.5)  # Comparing thousands of deliveries: not too often (the receiver needs the GIL).
         settle = time.time() - sent
         assert receiver.bad_signatures == 0, "%d requests with a wrong signature" % receiver.bad_signatures
         _, _, deliveries = final_states(receiver)
         for r in replicas:
-            r.proc.send_signal(signal.SIGTERM)
+            r.terminate()
         for r in replicas:
-            assert r.proc.wait(timeout=60) == 0, "detectd exited %d" % r.proc.returncode
+            assert r.wait_exit(60) == 0, "detectd exited %s" % r.proc.returncode
         ok = True
         log("PASS: %d alerts delivered exactly as replayed (%d deliveries, %d after the last event; all delivered "
             "%.1f s after the first event sent), %.1f s in all" % (len(expected), deliveries, deliveries - at_end,
@@ -327,11 +325,8 @@ def main():
         for c in channels:
             c.close()
         for r in replicas:
-            if r.proc.poll() is None:
-                r.proc.kill()
-                r.proc.wait()
-        if redis.proc is not None and redis.proc.poll() is None:
-            redis.kill()
+            r.kill()
+        redis.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -12,14 +12,12 @@ The event clock makes the expected alerts independent of timing. On failure it p
 
   /usr/bin/python3 tests/reliability/alert_replicas_test.py --detectd build/bin/detectd --source .
 """
-import argparse
 import hashlib
 import hmac
 import importlib
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -27,11 +25,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testing"))
 import python_client_test  # noqa: E402  (stub generation)
+from detectd_harness import Detectd, arguments, eventually  # noqa: E402
 
 THRESHOLD = 3
 RULE = """AnalysisType: rule
@@ -49,16 +48,6 @@ Detection:
     Value: exec
 """ % THRESHOLD
 SECRET = "s3cret-for-the-test"
-
-
-def eventually(pred, timeout, what, interval=0.05):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return
-        time.sleep(interval)
-    if not pred():
-        raise AssertionError("timed out (%ss) waiting for %s" % (timeout, what))
 
 
 class Receiver:
@@ -119,40 +108,24 @@ class Redis:
                    .strip() == b"PONG", 10, "redis-server to answer PING")
 
     def kill(self):
-        self.proc.kill()
-        self.proc.wait()
+        """SIGKILL if running."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
-class Replica:
+def replica(detectd, tmp, rules, redis, receiver, update_interval_seconds=1000000, claim_idle_seconds=2,
+            partitions=4):
     """One detectd on `rules`, its alerts in `redis`, delivered to `receiver` (signed). The update interval and the
     claim idle time default to what the phases above need (no updates; a dead replica's alerts claimed fast)."""
-
-    def __init__(self, detectd, tmp, n, rules, redis, receiver, update_interval_seconds=1000000,
-                 claim_idle_seconds=2, partitions=4):
-        self.log_path = os.path.join(tmp, "detectd%d.log" % n)
-        port_file = os.path.join(tmp, "port%d" % n)
-        secret = os.path.join(tmp, "secret")
-        with open(secret, "w") as f:
-            f.write(SECRET + "\n")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(
-            [detectd, "--rules", rules, "--listen", "127.0.0.1:0", "--metrics_listen", "127.0.0.1:0",
-             "--port_file", port_file, "--watch_rules=false", "--shutdown_grace_seconds", "2",
-             "--alert_store", "unix://" + redis.sock, "--alert_clock", "event", "--alert_webhook", receiver.url,
-             "--alert_webhook_secret_file", secret, "--alert_webhook_attempts", "20",
-             "--alert_redis_claim_idle_seconds", str(claim_idle_seconds), "--alert_redis_partitions",
-             str(partitions), "--alert_update_interval_seconds", str(update_interval_seconds)],
-            stdout=self.log, stderr=self.log)
-        eventually(lambda: os.path.exists(port_file) or self.proc.poll() is not None, 30, "detectd port file")
-        assert self.proc.poll() is None, "detectd exited:\n" + open(self.log_path).read()
-        self.port = int(open(port_file).read())
-        m = re.search(r'"metrics_port":(\d+)', open(self.log_path).read())
-        self.metrics_port = int(m.group(1)) if m else 0
-
-    def metric(self, name):
-        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.metrics_port, timeout=5).read().decode()
-        m = re.search(r"^%s (\S+)$" % re.escape(name), text, re.M)
-        return float(m.group(1)) if m else None
+    secret = os.path.join(tmp, "secret")
+    with open(secret, "w") as f:
+        f.write(SECRET + "\n")
+    return Detectd(detectd, tmp, [
+        "--shutdown_grace_seconds", "2", "--alert_store", "unix://" + redis.sock, "--alert_clock", "event",
+        "--alert_webhook", receiver.url, "--alert_webhook_secret_file", secret, "--alert_webhook_attempts", "20",
+        "--alert_redis_claim_idle_seconds", str(claim_idle_seconds), "--alert_redis_partitions", str(partitions),
+        "--alert_update_interval_seconds", str(update_interval_seconds)], rules=rules, port_file=True)
 
 
 def make_events(prefix, keys, base):
@@ -211,10 +184,7 @@ def check_exactly_once(receiver, prefix, expected, allow_repeats):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--detectd", required=True)
-    parser.add_argument("--source", default=".")
-    args = parser.parse_args()
+    args = arguments(detectctl=False).parse_args()
     if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
         print("alert_replicas_test: SKIP: redis-server / redis-cli not installed")
         sys.exit(77)
@@ -234,7 +204,7 @@ def main():
             f.write(RULE)
         redis.start()
         receiver = Receiver()
-        replicas = [Replica(args.detectd, tmp, n, rules, redis, receiver) for n in range(3)]
+        replicas = [replica(args.detectd, tmp, rules, redis, receiver) for _ in range(3)]
         channels = [grpc.insecure_channel("127.0.0.1:%d" % r.port) for r in replicas]
         stubs = [pb_grpc.DetectionServiceStub(c) for c in channels]
         base = 1700000000
@@ -273,18 +243,14 @@ def main():
         repeats = check_exactly_once(receiver, "c", expected_c, True)
         assert receiver.bad_signatures == 0, "%d requests with a wrong signature" % receiver.bad_signatures
         for r in replicas[1:]:
-            r.proc.send_signal(signal.SIGTERM)
-            assert r.proc.wait(timeout=30) == 0
+            assert r.stop(30) == 0, "detectd exited %s after SIGTERM" % r.proc.returncode
         ok = True
         print("alert_replicas_test: PASS (%d+%d+%d alerts, %d repeated in phase C, %d refused, %.1f s)" % (
             len(expected_a), len(expected_b), len(expected_c), repeats, receiver.refused, time.time() - start))
     finally:
         for r in replicas:
-            if r.proc.poll() is None:
-                r.proc.kill()
-                r.proc.wait()
-        if redis.proc is not None and redis.proc.poll() is None:
-            redis.kill()
+            r.kill()
+        redis.kill()
         if not ok:
             for r in replicas:
                 sys.stderr.write("---- %s\n" % r.log_path)
