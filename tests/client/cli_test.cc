@@ -7,7 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/client/run_binary.h"
+#include "tests/testing/run_binary.h"
 #include "version/program_help.h"
 
 namespace detect::test_support {

@@ -16,12 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::ReadWholeFile;
 
 const std::string kBrokenDir = test_support::SourcePath("tests/testdata/broken_rules");
 
@@ -34,7 +29,7 @@ TEST_P(GoldenErrorTest, MatchesBaseline) {
   ASSERT_TRUE(fs::exists(rule)) << rule;
   RuleSetBuilder builder;
   // Named relative to the source tree, so baselines do not depend on where the tree is.
-  builder.AddFile("tests/testdata/broken_rules/" + GetParam() + ".yml", ReadFile(rule));
+  builder.AddFile("tests/testdata/broken_rules/" + GetParam() + ".yml", ReadWholeFile(rule));
   CompileResult result = std::move(builder).Build();
   EXPECT_FALSE(result.IsValid());
   EXPECT_EQ(result.rule_set(), nullptr);
@@ -44,7 +39,7 @@ TEST_P(GoldenErrorTest, MatchesBaseline) {
     GTEST_SKIP() << "baseline rewritten: " << baseline;
   }
   ASSERT_TRUE(fs::exists(baseline)) << "missing " << baseline << "; actual output:\n" << actual;
-  EXPECT_EQ(actual, ReadFile(baseline)) << "actual output for " << rule << ":\n" << actual;
+  EXPECT_EQ(actual, ReadWholeFile(baseline)) << "actual output for " << rule << ":\n" << actual;
 }
 
 std::vector<std::string> BrokenRuleNames() {

@@ -1,9 +1,6 @@
 // The detectctl binary against an in-process detectd: evaluate and stream print exactly what the offline
 // `detectctl eval` prints for the same input, typed or --raw, from NDJSON or a Kubernetes EventList; rules
 // lists the rule set; bad lines are reported by position.
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
@@ -13,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
+#include "tests/testing/run_binary.h"
 #include "tests/testing/test_files.h"
 
 namespace detect::test_support {
@@ -22,27 +20,8 @@ using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Output {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-Output RunDetectctl(const std::string& args) {
-  TempDir dir;
-  const std::string err_file = dir.Sub("stderr");
-  const std::string cmd = std::string(DETECTCTL_PATH) + " " + args + " 2>" + err_file;
-  Output o;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return o;
-  char buf[4096];
-  for (size_t n; (n = std::fread(buf, 1, sizeof(buf), p)) > 0;) o.out.append(buf, n);
-  const int status = ::pclose(p);
-  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream in(err_file);
-  o.err.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return o;
-}
+// detectctl of this build with `args` (a shell command line's words, so "- < file" works).
+Output RunDetectctl(const std::string& args) { return RunShell(std::string(DETECTCTL_PATH) + " " + args); }
 
 class DetectctlTest : public ::testing::Test {
  protected:

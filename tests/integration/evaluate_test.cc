@@ -1,11 +1,6 @@
 // detectd end to end, in-process on 127.0.0.1:0 with the bundled rules: unary and streaming evaluation of the
 // seed events, ids across pipelined batches, a malformed event mid-stream, cancellation, a slow reader, limits,
 // health, reflection, metrics, rule metadata.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <thread>
 
@@ -13,6 +8,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_server.h"
+#include "tests/testing/loopback_http.h"
 
 namespace detect::test_support {
 namespace {
@@ -305,22 +301,6 @@ TEST_F(ServerTest, ReflectionListsTheService) {
   for (const grpc::Slice& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_THAT(bytes, HasSubstr("detect.v1.DetectionService"));
   EXPECT_THAT(bytes, HasSubstr("grpc.health.v1.Health"));
-}
-
-std::string HttpGet(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return "";
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  (void)!::write(fd, request.data(), request.size());
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
 }
 
 TEST_F(ServerTest, MetricsEndpointCountsEvaluations) {

@@ -4,7 +4,6 @@
 #define DETECT_TESTS_INTEGRATION_TEST_SERVER_H_
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -20,6 +19,7 @@
 #include "proto/audit_event_json.h"
 #include "server/daemon.h"
 #include "tests/testing/eventually.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::test_support {
 
@@ -64,15 +64,6 @@ inline grpc::health::v1::HealthCheckResponse::ServingStatus HealthStatus(int por
   grpc::health::v1::HealthCheckResponse response;
   grpc::Status status = stub->Check(&ctx, request, &response);
   return status.ok() ? response.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
-}
-
-inline std::vector<std::string> SeedEvents() {
-  std::ifstream in("tests/testdata/seed_events.ndjson");
-  std::vector<std::string> events;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) events.push_back(line);
-  }
-  return events;
 }
 
 // One Event per JSON text, typed (AuditEvent) or raw, ids `prefix` + position.

@@ -15,12 +15,6 @@ namespace {
 
 using HealthResponse = grpc::health::v1::HealthCheckResponse;
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -38,10 +32,10 @@ class TlsTest : public ::testing::Test {
   static std::shared_ptr<grpc::ChannelCredentials> Creds(const std::string& client = "",
                                                          const std::string& ca = "ca.pem") {
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = Read(Cert(ca));
+    ssl.pem_root_certs = ReadWholeFile(Cert(ca));
     if (!client.empty()) {
-      ssl.pem_cert_chain = Read(Cert(client));
-      ssl.pem_private_key = Read(Cert("client.key"));
+      ssl.pem_cert_chain = ReadWholeFile(Cert(client));
+      ssl.pem_private_key = ReadWholeFile(Cert("client.key"));
     }
     return grpc::SslCredentials(ssl);
   }
@@ -80,8 +74,8 @@ TEST_F(TlsTest, ServerTls) {
 TEST_F(TlsTest, RenewedCertificateIsServedWithoutRestart) {
   TempDir live;
   const std::string cert = live.Sub("tls.crt"), key = live.Sub("tls.key");
-  WriteFile(cert, Read(Cert("server.pem")));
-  WriteFile(key, Read(Cert("server.key")));
+  WriteFile(cert, ReadWholeFile(Cert("server.pem")));
+  WriteFile(key, ReadWholeFile(Cert("server.key")));
   server::DaemonOptions o = TestOptions("rules");
   o.tls_cert = cert;
   o.tls_key = key;
@@ -91,7 +85,7 @@ TEST_F(TlsTest, RenewedCertificateIsServedWithoutRestart) {
   const int port = server.daemon->port();
   ASSERT_TRUE(Call(port, Creds()).ok());
   EXPECT_FALSE(Call(port, Creds("", "other_ca.pem")).ok()) << "served the other CA's certificate before renewal";
-  WriteFile(cert, Read(Cert("other_server.pem")));  // Same key, certified by the other CA.
+  WriteFile(cert, ReadWholeFile(Cert("other_server.pem")));  // Same key, certified by the other CA.
   // Each attempt is a new channel, so a new handshake with whatever the server holds now.
   EXPECT_TRUE(Eventually([&] { return Call(port, Creds("", "other_ca.pem")).ok(); }, std::chrono::seconds(20)))
       << "the renewed certificate was not served within 20 s (reload interval 1 s)";

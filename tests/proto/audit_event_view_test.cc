@@ -3,7 +3,6 @@
 #include "tests/testing/audit_event_view.h"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <string>
 #include <utility>
@@ -19,6 +18,7 @@
 #include "proto/audit_event_wire.h"
 #include "tests/proto/value_canon.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/test_files.h"
 
 namespace detect {
 namespace {
@@ -44,20 +44,12 @@ constexpr char kRichEvent[] = R"json({"kind":"Event","apiVersion":"audit.k8s.io/
 "p_enrichment":{"tor_exit_nodes":{"p_match":"203.0.113.9"}}})json";
 
 using ::detect::test_support::Canon;
+using ::detect::test_support::SeedEvents;
 
 std::string CanonJson(const std::string& json) {
   JsonEventParser parser;
   absl::StatusOr<Value> v = parser.Parse(absl::StrCat("{\"v\":", json, "}"));
   return v.ok() ? Canon(v->Get("v")) : "<invalid: " + json + ">";
-}
-
-std::vector<std::string> SeedEvents() {
-  std::ifstream in("tests/testdata/seed_events.ndjson");
-  std::vector<std::string> events;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) events.push_back(line);
-  }
-  return events;
 }
 
 TEST(AuditEventViewTest, TypedViewsReadLikeJson) {

@@ -39,6 +39,7 @@
 #include "gtest/gtest.h"
 #include "tests/testing/test_files.h"
 #include "tests/testing/eventually.h"
+#include "tests/testing/loopback_http.h"
 
 namespace detect::test_support {
 
@@ -61,43 +62,6 @@ inline constexpr bool kSanitizerBuild = false;
 inline double EnvOr(const char* name, double fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::atof(v) : fallback;
-}
-
-inline std::string ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// A TCP connection to 127.0.0.1:PORT whose reads give up after `read_timeout_seconds`; -1 if it failed.
-inline int ConnectLoopback(int port, int read_timeout_seconds) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{read_timeout_seconds, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// GET http://127.0.0.1:PORT/PATH; the whole response (headers and body), empty if the connection failed.
-inline std::string HttpGet(int port, const std::string& path) {
-  const int fd = ConnectLoopback(port, 5);
-  if (fd < 0) return "";
-  std::string out;
-  const std::string request = "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
-  (void)!::write(fd, request.data(), request.size());
-  char buf[8192];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
 }
 
 // The value of the sample `series` (name and labels exactly as rendered, e.g.

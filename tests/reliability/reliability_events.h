@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "proto/audit_event_json.h"
 #include "proto/audit_event_wire.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::test_support {
 
@@ -40,15 +41,6 @@ inline std::vector<std::string> ResultKeys(const v1::EventResult& result) {
     keys.push_back(absl::StrCat(m.rule_id(), "|", m.severity(), "|", m.title(), "|", m.dedup()));
   }
   return keys;
-}
-
-inline std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) lines.push_back(line);
-  }
-  return lines;
 }
 
 // `n` audit events from `seed`: the same text on every run and platform.

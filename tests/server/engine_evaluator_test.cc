@@ -1,7 +1,6 @@
 // EngineEvaluator on the bundled rules: typed and raw events, per-event errors, metadata, ListRules/GetRule.
 #include "server/engine_evaluator.h"
 
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,17 +14,9 @@ namespace detect::server {
 namespace {
 
 using ::detect::test_support::IsOk;
+using ::detect::test_support::SeedEvents;
 using ::detect::test_support::StatusIs;
 using ::testing::HasSubstr;
-
-std::vector<std::string> SeedEvents() {
-  std::ifstream in("tests/testdata/seed_events.ndjson");
-  std::vector<std::string> events;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) events.push_back(line);
-  }
-  return events;
-}
 
 const v1::Match* FindMatch(const v1::EventResult& result, const std::string& rule_id) {
   for (const v1::Match& m : result.matches()) {

@@ -11,6 +11,7 @@
 #include "engine/json_event.h"
 #include "engine/rule_set.h"
 #include "gtest/gtest.h"
+#include "tests/testing/test_files.h"
 
 namespace detect::test_support {
 
@@ -18,6 +19,16 @@ namespace detect::test_support {
 inline std::string SourcePath(const std::string& relative) {
   const char* root = std::getenv("DETECT_SOURCE_DIR");
   return root != nullptr ? std::string(root) + "/" + relative : relative;
+}
+
+// One bundled rule file (rules/aws_eks/NAME), compiled under its base name so that locations in golden output do
+// not depend on where the checkout is; fails the test on errors.
+inline std::shared_ptr<const RuleSet> LoadBundledRule(const std::string& name) {
+  RuleSetBuilder builder;
+  builder.AddFile(name, ReadWholeFile(SourcePath("rules/aws_eks/" + name)));
+  CompileResult r = std::move(builder).Build();
+  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
+  return r.ReleaseRuleSet();
 }
 
 // Compiles one rule file's text (named `file` in issues); fails the test on errors unless `expect_errors`.

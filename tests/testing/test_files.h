@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -55,6 +57,27 @@ inline std::string SourceDir() {
   const char* dir = std::getenv("DETECT_SOURCE_DIR");
   return dir != nullptr ? dir : ".";
 }
+
+// A file's bytes; "" when it cannot be read (a comparison with it then fails; the test names the path).
+inline std::string ReadWholeFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The non-empty lines of a text file (NDJSON events: one a line).
+inline std::vector<std::string> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// The four seed events (tests/testdata/seed_events.ndjson; tests run in the repository root).
+inline std::vector<std::string> SeedEvents() { return ReadLines("tests/testdata/seed_events.ndjson"); }
 
 }  // namespace detect::test_support
 

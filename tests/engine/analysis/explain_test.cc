@@ -5,7 +5,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "engine/compiler.h"
@@ -18,28 +17,15 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// One rule file, named by its base name so that locations in the golden files do not depend on the checkout.
-std::shared_ptr<const RuleSet> LoadRule(const std::string& name) {
-  RuleSetBuilder builder;
-  builder.AddFile(name, ReadFile(test_support::SourcePath("rules/aws_eks/" + name)));
-  CompileResult r = std::move(builder).Build();
-  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
-  return r.ReleaseRuleSet();
-}
+using test_support::LoadBundledRule;
+using test_support::ReadWholeFile;
 
 void ExpectGolden(const std::string& name, const Explanation& x) {
   for (const auto& [ext, actual] : {std::pair<std::string, std::string>{".txt", FormatExplanationText(x)},
                                     std::pair<std::string, std::string>{".json", FormatExplanationJson(x)}}) {
     const std::string path = test_support::SourcePath("tests/testdata/explain/" + name + ext);
     if (std::getenv("DETECT_UPDATE_BASELINES") != nullptr) std::ofstream(path) << actual;
-    EXPECT_EQ(actual, ReadFile(path)) << path << " differs; DETECT_UPDATE_BASELINES=1 rewrites it";
+    EXPECT_EQ(actual, ReadWholeFile(path)) << path << " differs; DETECT_UPDATE_BASELINES=1 rewrites it";
   }
 }
 
@@ -58,7 +44,7 @@ Explanation ExplainJson(const RuleSet& rules, const std::string& id, const std::
 }
 
 TEST(ExplainTest, Match) {
-  auto rules = LoadRule("anonymous_api_access.yml");
+  auto rules = LoadBundledRule("anonymous_api_access.yml");
   ASSERT_NE(rules, nullptr);
   const Explanation x = ExplainJson(*rules, "Amazon.EKS.AnonymousAPIAccess", kAnonymous);
   EXPECT_TRUE(x.matched);
@@ -67,7 +53,7 @@ TEST(ExplainTest, Match) {
 }
 
 TEST(ExplainTest, FailingComparisonNamesTheKeyAndValue) {
-  auto rules = LoadRule("anonymous_api_access.yml");
+  auto rules = LoadBundledRule("anonymous_api_access.yml");
   ASSERT_NE(rules, nullptr);
   std::string json = kAnonymous;
   json.replace(json.find("system:anonymous"), 16, "kubernetes-admin");
@@ -78,7 +64,7 @@ TEST(ExplainTest, FailingComparisonNamesTheKeyAndValue) {
 }
 
 TEST(ExplainTest, ExclusionThatFires) {
-  auto rules = LoadRule("anonymous_api_access.yml");
+  auto rules = LoadBundledRule("anonymous_api_access.yml");
   ASSERT_NE(rules, nullptr);
   std::string json = kAnonymous;
   json.replace(json.find("kubectl/v1.25.4"), 15, "ELB-HealthChecker/2.0");
@@ -90,7 +76,7 @@ TEST(ExplainTest, ExclusionThatFires) {
 }
 
 TEST(ExplainTest, ComprehensionElementByElement) {
-  auto rules = LoadRule("pod_hostpath_volume.yml");
+  auto rules = LoadBundledRule("pod_hostpath_volume.yml");
   ASSERT_NE(rules, nullptr);
   const int index = rules->FindRule("Kubernetes.Pod.HostPath.Volume");
   ASSERT_GE(index, 0);

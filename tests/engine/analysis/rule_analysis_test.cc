@@ -1,7 +1,6 @@
 // Rule analysis: the seed rule's `describe` output against a golden file (it must show at least what the seed
 // catalog page shows, plus what that page's parser could not extract), indicator sharing, MITRE coverage.
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "engine/analysis/mitre_attack.h"
@@ -15,20 +14,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test_support::ReadWholeFile;
 
-std::shared_ptr<const RuleSet> LoadSeedRule() {
-  RuleSetBuilder builder;
-  builder.AddFile("anonymous_api_access.yml", ReadFile(test_support::SourcePath("rules/aws_eks/anonymous_api_access.yml")));
-  CompileResult r = std::move(builder).Build();
-  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
-  return r.ReleaseRuleSet();
-}
+std::shared_ptr<const RuleSet> LoadSeedRule() { return test_support::LoadBundledRule("anonymous_api_access.yml"); }
 
 // DETECT_UPDATE_BASELINES=1 rewrites the golden file.
 TEST(DescribeTest, SeedRuleMatchesGolden) {
@@ -40,7 +28,7 @@ TEST(DescribeTest, SeedRuleMatchesGolden) {
     std::ofstream(golden) << actual;
     GTEST_SKIP() << "golden rewritten";
   }
-  EXPECT_EQ(actual, ReadFile(golden)) << "actual:\n" << actual;
+  EXPECT_EQ(actual, ReadWholeFile(golden)) << "actual:\n" << actual;
 }
 
 TEST(DescribeTest, SeedRuleShowsTheCatalogPageRows) {

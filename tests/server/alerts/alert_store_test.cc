@@ -99,6 +99,28 @@ class AlertStoreTest : public ::testing::Test {
     if (out != nullptr) *out = *r;
     return r->outcome;
   }
+  // Two "replicas" of the store recording `matches` at once: 4 threads, thread t records matches t, t+4, ... on
+  // replica t % 2.
+  struct RaceResult {
+    int opened = 0;  // Records whose outcome was kAlertOpened.
+    int errors = 0;  // Records that failed.
+  };
+  RaceResult RecordOnTwoReplicasAtOnce(const std::vector<alert::MatchRecord>& matches) {
+    std::shared_ptr<alert::AlertStore> replicas[2] = {backend_->Replica(), backend_->Replica()};
+    std::atomic<int> opened{0}, errors{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&, t] {
+        for (size_t i = static_cast<size_t>(t); i < matches.size(); i += 4) {
+          absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
+          if (!r.ok()) errors.fetch_add(1);
+          else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    return {opened.load(), errors.load()};
+  }
   AlertOptions options_;
   std::unique_ptr<Backend> backend_;
   std::shared_ptr<alert::AlertStore> store_;
@@ -154,23 +176,11 @@ TYPED_TEST(AlertStoreTest, EmittedAlertCarriesOpenerFieldsCountsAndMetadata) {
 
 TYPED_TEST(AlertStoreTest, TwoReplicasRecordingOneKeyAtOnceMakeOneAlert) {
   this->rule_->threshold = 40;
-  std::shared_ptr<alert::AlertStore> replicas[2] = {this->backend_->Replica(), this->backend_->Replica()};
   std::vector<alert::MatchRecord> matches;
   for (int i = 0; i < 100; ++i) matches.push_back(this->Match(1));
-  std::atomic<int> opened{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = t; i < 100; i += 4) {
-        absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
-        if (!r.ok()) errors.fetch_add(1);
-        else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(errors.load(), 0);
-  EXPECT_EQ(opened.load(), 1);
+  const auto race = this->RecordOnTwoReplicasAtOnce(matches);
+  EXPECT_EQ(race.errors, 0);
+  EXPECT_EQ(race.opened, 1);
 }
 
 TYPED_TEST(AlertStoreTest, DistinctValueThresholdCountsValuesNotMatches) {
@@ -215,27 +225,15 @@ TYPED_TEST(AlertStoreTest, DistinctValuesPastTheBoundAreNotCountedAndReportedDro
 TYPED_TEST(AlertStoreTest, TwoReplicasCountingDistinctValuesAtOnceMakeOneAlert) {
   this->rule_->threshold_field = "objectRef.name";
   this->rule_->threshold = 15;
-  std::shared_ptr<alert::AlertStore> replicas[2] = {this->backend_->Replica(), this->backend_->Replica()};
   std::vector<alert::MatchRecord> matches;
   for (int i = 0; i < 120; ++i) {  // 30 distinct names, each read 4 times.
     alert::MatchRecord m = this->Match(1);
     m.distinct_value = "secret-" + std::to_string(i % 30);
     matches.push_back(m);
   }
-  std::atomic<int> opened{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&, t] {
-      for (size_t i = static_cast<size_t>(t); i < matches.size(); i += 4) {
-        absl::StatusOr<alert::RecordResult> r = replicas[t % 2]->Record(matches[i]);
-        if (!r.ok()) errors.fetch_add(1);
-        else if (r->outcome == Outcome::kAlertOpened) opened.fetch_add(1);
-      }
-    });
-  }
-  for (auto& th : threads) th.join();
-  EXPECT_EQ(errors.load(), 0);
-  EXPECT_EQ(opened.load(), 1);
+  const auto race = this->RecordOnTwoReplicasAtOnce(matches);
+  EXPECT_EQ(race.errors, 0);
+  EXPECT_EQ(race.opened, 1);
   alert::MatchRecord last = this->Match(2);
   last.distinct_value = "secret-0";
   alert::RecordResult r;

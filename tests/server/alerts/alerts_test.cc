@@ -143,11 +143,10 @@ TEST_F(AlertingEvaluatorTest, EventClockReadsEventTimes) {
 
 // The pack's Kubernetes.BulkSecretAccess, as shipped: 15 distinct objectRef.name per user and client in 30 minutes.
 TEST_F(AlertingEvaluatorTest, BulkSecretAccessAlertsAtTheFifteenthDistinctSecret) {
-  std::ifstream in(::detect::test_support::SourcePath("rules/aws_eks/secret_enumeration.yml"));
-  std::stringstream text;
-  text << in.rdbuf();
-  ASSERT_FALSE(text.str().empty()) << "rules/aws_eks/secret_enumeration.yml not found (DETECT_SOURCE_DIR?)";
-  Start(AlertClock::kProcessing, text.str());
+  const std::string text =
+      test_support::ReadWholeFile(test_support::SourcePath("rules/aws_eks/secret_enumeration.yml"));
+  ASSERT_FALSE(text.empty()) << "rules/aws_eks/secret_enumeration.yml not found (DETECT_SOURCE_DIR?)";
+  Start(AlertClock::kProcessing, text);
   const auto get = [](const std::string& user, const std::string& name) {
     return R"({"kind":"Event","verb":"get","user":{"username":")" + user +
            R"("},"userAgent":"kubectl","objectRef":{"resource":"secrets","namespace":"prod","name":")" + name +

@@ -1,43 +1,19 @@
 // HttpServer (civetweb): exact-path routes, methods, the body limit, admission before the body, addresses.
 #include "server/http/http_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/loopback_http.h"
 
 namespace detect::server {
 namespace {
 
+using ::detect::test_support::HttpExchange;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// Sends `request` on a new loopback connection and returns all the server sent until it closed (or 5 s).
-std::string Exchange(int port, const std::string& request) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  (void)!::write(fd, request.data(), request.size());
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) out.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return out;
-}
 
 class HttpServerTest : public ::testing::Test {
  protected:
@@ -80,8 +56,8 @@ class HttpServerTest : public ::testing::Test {
     ASSERT_GT(server_->port(), 0);
   }
   std::string Post(const std::string& headers, const std::string& body) {
-    return Exchange(server_->port(), "POST /echo?log_type=X HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers +
-                                          "\r\n" + body);
+    return HttpExchange(server_->port(),
+                        "POST /echo?log_type=X HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers + "\r\n" + body);
   }
 
   std::atomic<int> handled_{0};
@@ -89,14 +65,14 @@ class HttpServerTest : public ::testing::Test {
 };
 
 TEST_F(HttpServerTest, ServesExactPathsAndRefusesOtherPathsAndMethods) {
-  const std::string ok = Exchange(server_->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  const std::string ok = HttpExchange(server_->port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(ok, StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(ok, HasSubstr("\r\n\r\ndetectd_up 1\n"));
-  EXPECT_THAT(Exchange(server_->port(), "GET /metrics/x HTTP/1.1\r\nConnection: close\r\n\r\n"),
+  EXPECT_THAT(HttpExchange(server_->port(), "GET /metrics/x HTTP/1.1\r\nConnection: close\r\n\r\n"),
               StartsWith("HTTP/1.1 404"));
-  EXPECT_THAT(Exchange(server_->port(), "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n"),
+  EXPECT_THAT(HttpExchange(server_->port(), "GET /other HTTP/1.1\r\nConnection: close\r\n\r\n"),
               StartsWith("HTTP/1.1 404"));
-  const std::string post = Exchange(server_->port(), "POST /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
+  const std::string post = HttpExchange(server_->port(), "POST /metrics HTTP/1.1\r\nConnection: close\r\n\r\n");
   EXPECT_THAT(post, StartsWith("HTTP/1.1 405"));
   EXPECT_THAT(post, HasSubstr("Allow: GET, HEAD\r\n"));
 }
@@ -127,8 +103,8 @@ TEST_F(HttpServerTest, AdmissionRunsBeforeTheBodyIsRead) {
 
 TEST_F(HttpServerTest, ARouteReshapesTheRefusalsMadeBeforeItsHandlerButNotItsHandlersAnswers) {
   const auto post = [&](const std::string& headers, const std::string& body) {
-    return Exchange(server_->port(),
-                    "POST /shaped HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers + "\r\n" + body);
+    return HttpExchange(server_->port(),
+                        "POST /shaped HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + headers + "\r\n" + body);
   };
   const std::string refused = post("Content-Length: 5\r\n", "");
   EXPECT_THAT(refused, StartsWith("HTTP/1.1 401"));

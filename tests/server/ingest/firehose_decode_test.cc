@@ -1,37 +1,19 @@
 // Firehose decoding: the request envelope (requestId, records[].data base64), CloudWatch Logs subscription
 // messages (DATA_MESSAGE events, CONTROL_MESSAGE skipped), labels from the log group, and the reply body.
-#include <zlib.h>
-
 #include "absl/strings/escaping.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/ingest/event_splitter.h"
 #include "server/ingest/firehose_decode.h"
+#include "tests/server/ingest/padded_body.h"
+#include "tests/testing/gzip.h"
 
 namespace detect::server {
 namespace {
 
+using ::detect::test_support::GzipOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string Padded(std::string s) {
-  s.reserve(s.size() + kJsonPadding);
-  return s;
-}
-
-std::string GzipOf(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
-}
 
 constexpr char kMessage[] =
     R"({"messageType":"DATA_MESSAGE","owner":"123456789012","logGroup":"/aws/eks/prod-1/cluster",)"

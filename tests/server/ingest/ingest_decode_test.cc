@@ -1,22 +1,18 @@
 // Ingest decoding: splitting webhook and NDJSON / array bodies into events, gzip with its limit, log_type.
-#include <zlib.h>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/ingest/event_splitter.h"
 #include "server/ingest/gzip_body.h"
 #include "server/ingest/ingest_server.h"
+#include "tests/server/ingest/padded_body.h"
+#include "tests/testing/gzip.h"
 
 namespace detect::server {
 namespace {
 
+using ::detect::test_support::GzipOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-std::string Padded(std::string s) {
-  s.reserve(s.size() + kJsonPadding);
-  return s;
-}
 
 std::vector<std::string> Split(absl::Status (*fn)(const std::string&, std::vector<absl::string_view>*),
                                const std::string& body, absl::Status* status = nullptr) {
@@ -54,20 +50,6 @@ TEST(EventSplitterTest, NdjsonLinesAndArrays) {
   absl::Status s;
   Split(SplitEventsBody, Padded("[{\"a\":1},"), &s);
   EXPECT_FALSE(s.ok());
-}
-
-std::string GzipOf(const std::string& data) {
-  z_stream z{};
-  deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&z, data.size()) + 32, '\0');
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  z.avail_in = static_cast<uInt>(data.size());
-  z.next_out = reinterpret_cast<Bytef*>(out.data());
-  z.avail_out = static_cast<uInt>(out.size());
-  deflate(&z, Z_FINISH);
-  out.resize(z.total_out);
-  deflateEnd(&z);
-  return out;
 }
 
 TEST(GunzipTest, InflatesUnderTheLimitAndRefusesBombsAndGarbage) {

@@ -1,7 +1,7 @@
 // Runs a program of this build (detectctl, detectd) through /bin/sh and captures its exit code, stdout and
-// stderr, for tests of what users see.
-#ifndef DETECT_TESTS_CLIENT_RUN_BINARY_H_
-#define DETECT_TESTS_CLIENT_RUN_BINARY_H_
+// stderr, for tests of what users see (tests/client/cli_test.cc, tests/integration/detectctl_test.cc).
+#ifndef DETECT_TESTS_TESTING_RUN_BINARY_H_
+#define DETECT_TESTS_TESTING_RUN_BINARY_H_
 
 #include <sys/wait.h>
 
@@ -42,4 +42,4 @@ inline std::ostream& operator<<(std::ostream& os, const Output& o) {
 
 }  // namespace detect::test_support
 
-#endif  // DETECT_TESTS_CLIENT_RUN_BINARY_H_
+#endif  // DETECT_TESTS_TESTING_RUN_BINARY_H_
