@@ -58,7 +58,8 @@ class EvalScratch::State {
 
   // Memo of path lookups from the event root, by FieldPath::cache_slot.
   bool GetMemo(int slot, Value* out) const {
-    if (slot < 0 || static_cast<size_t>(slot) >= memo_epoch_.size() || memo_epoch_[slot] != epoch_) return false;
+    // A slot of -1 (not memoized) converts to a size no vector reaches.
+    if (static_cast<size_t>(slot) >= memo_epoch_.size() || memo_epoch_[slot] != epoch_) return false;
     *out = memo_[slot];
     return true;
   }
@@ -75,6 +76,8 @@ class EvalScratch::State {
   // Candidate rule indexes of the current event, and RE2::Set hits (used by the rule index).
   std::vector<uint32_t>& candidates() { return candidates_; }
   std::vector<int>& regex_hits() { return regex_hits_; }
+  // The rule index's candidates as a bit set, one bit per rule of the set.
+  std::vector<uint64_t>& candidate_bits() { return candidate_bits_; }
 
  private:
   uint32_t epoch_ = 1;
@@ -86,6 +89,7 @@ class EvalScratch::State {
   size_t strings_used_ = 0;
   std::vector<uint32_t> candidates_;
   std::vector<int> regex_hits_;
+  std::vector<uint64_t> candidate_bits_;
   std::vector<std::unique_ptr<Members>> objects_;
   size_t objects_used_ = 0;
   RootSlots root_slots_;

@@ -41,18 +41,6 @@ bool ProjectedRootSlot(const Value& root, int slot, Value* out) {
   return true;
 }
 
-RootKeys::RootKeys(std::vector<std::string> keys) : keys_(std::move(keys)) {
-  size_t buckets = 16;
-  while (buckets < 4 * keys_.size()) buckets *= 2;
-  table_.assign(buckets, -1);
-  mask_ = static_cast<uint32_t>(buckets - 1);
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    uint32_t h = Hash(keys_[i]) & mask_;
-    while (table_[h] >= 0) h = (h + 1) & mask_;
-    table_[h] = static_cast<int32_t>(i);
-  }
-}
-
 Value ProjectRoot(const RootKeys& keys, const Value& event, EvalState& scratch) {
   if (!event.is_object() || !IsJsonNode(event)) return event;
   RootSlots& root = scratch.root_slots();

@@ -154,14 +154,14 @@ void RuleIndex::AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule
     case IndexKind::kExact: {
       ExactIndex& ei = IndexFor(bucket.exact, *term.path);
       for (const Literal* lit : term.values) {
-        AddUnique(lit->kind == ValueKind::kInt ? ei.by_int[lit->i] : ei.by_value[lit->s], index);
+        AddUnique(lit->kind == ValueKind::kInt ? ei.by_int[lit->i] : ei.by_value.building[lit->s], index);
       }
       break;
     }
     case IndexKind::kPrefix: {
       PrefixIndex& pi = IndexFor(bucket.prefix, *term.path);
       for (const Literal* lit : term.values) {
-        AddUnique(pi.by_prefix[lit->s], index);
+        AddUnique(pi.by_prefix.building[lit->s], index);
         if (std::find(pi.lengths.begin(), pi.lengths.end(), lit->s.size()) == pi.lengths.end()) {
           pi.lengths.push_back(lit->s.size());
           std::sort(pi.lengths.begin(), pi.lengths.end());
@@ -180,6 +180,19 @@ void RuleIndex::AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule
   }
 }
 
+void RuleIndex::ValueLists::Finish() {
+  std::vector<std::string> keys;
+  keys.reserve(building.size());
+  rules.clear();
+  rules.reserve(building.size());
+  for (auto& [value, list] : building) {
+    keys.push_back(value);
+    rules.push_back(std::move(list));
+  }
+  building.clear();
+  values = StringTable(std::move(keys));
+}
+
 void RuleIndex::Finish(Bucket& bucket, const EngineOptions& options) {
   for (auto it = bucket.regex.begin(); it != bucket.regex.end();) {
     RE2::Options re_options;
@@ -196,17 +209,24 @@ void RuleIndex::Finish(Bucket& bucket, const EngineOptions& options) {
     // Cannot serve as an index: its rules are always candidates instead (correct, only slower).
     bucket.always.insert(bucket.always.end(), it->rule_of_pattern.begin(), it->rule_of_pattern.end());
     std::sort(bucket.always.begin(), bucket.always.end());
+    bucket.always.erase(std::unique(bucket.always.begin(), bucket.always.end()), bucket.always.end());
     it = bucket.regex.erase(it);
   }
+  for (ExactIndex& k : bucket.exact) k.by_value.Finish();
+  for (PrefixIndex& k : bucket.prefix) k.by_prefix.Finish();
+  bucket.always_bits.assign(words_, 0);
+  for (uint32_t i : bucket.always) bucket.always_bits[i / 64] |= uint64_t{1} << (i % 64);
 }
 
 std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<std::unique_ptr<CompiledRule>>& rules,
                                             const EngineOptions& options) {
   auto index = std::unique_ptr<RuleIndex>(new RuleIndex());
+  index->words_ = (rules.size() + 63) / 64;
   ShareCounts counts;
+  absl::flat_hash_map<std::string, Bucket> by_log_type;
   for (const auto& rule : rules) {
     if (!rule->info.enabled) continue;
-    for (const std::string& lt : rule->info.log_types) index->by_log_type_.try_emplace(lt);
+    for (const std::string& lt : rule->info.log_types) by_log_type.try_emplace(lt);
     ForEachRuleConjunct(*rule, [&](const Expr& e) {
       IndexTerm term{};
       if (!TermOf(e, &term)) return;
@@ -218,33 +238,39 @@ std::unique_ptr<RuleIndex> RuleIndex::Build(const std::vector<std::unique_ptr<Co
     if (!rule.info.enabled) continue;
     if (rule.info.log_types.empty()) {
       index->AddRule(index->any_log_type_, i, rule, counts, options);
-      for (auto& [lt, bucket] : index->by_log_type_) index->AddRule(bucket, i, rule, counts, options);
+      for (auto& [lt, bucket] : by_log_type) index->AddRule(bucket, i, rule, counts, options);
     } else {
       for (const std::string& lt : rule.info.log_types) {
-        index->AddRule(index->by_log_type_[lt], i, rule, counts, options);
+        index->AddRule(by_log_type[lt], i, rule, counts, options);
       }
     }
   }
   index->Finish(index->any_log_type_, options);
-  for (auto& [lt, bucket] : index->by_log_type_) index->Finish(bucket, options);
+  std::vector<std::string> log_types;
+  for (auto& [lt, bucket] : by_log_type) {
+    index->Finish(bucket, options);
+    log_types.push_back(lt);
+    index->buckets_.push_back(std::move(bucket));
+  }
+  index->log_types_ = StringTable(std::move(log_types));
   return index;
 }
 
-void RuleIndex::BucketCandidates(const Bucket& bucket, const EvalContext& ctx, std::vector<uint32_t>* out) const {
+void RuleIndex::BucketCandidates(const Bucket& bucket, const EvalContext& ctx, uint64_t* bits) const {
+  const auto add = [bits](const std::vector<uint32_t>& rules) {
+    for (uint32_t i : rules) bits[i / 64] |= uint64_t{1} << (i % 64);
+  };
   for (const ExactIndex& k : bucket.exact) {
     const Value v = ResolveEventPath(*k.path, ctx);
-    const std::vector<uint32_t>* rules = nullptr;
     if (v.is_string()) {
-      auto found = k.by_value.find(v.string_value());
-      if (found != k.by_value.end()) rules = &found->second;
+      if (const std::vector<uint32_t>* rules = k.by_value.Find(v.string_value())) add(*rules);
     } else if (v.is_number() && !k.by_int.empty()) {
       // Python equality: 403.0 equals 403.
       const double d = v.number_value();
       const int64_t i = v.is_int() ? v.int_value() : static_cast<int64_t>(d);
       auto found = k.by_int.find(i);
-      if (found != k.by_int.end() && (v.is_int() || static_cast<double>(i) == d)) rules = &found->second;
+      if (found != k.by_int.end() && (v.is_int() || static_cast<double>(i) == d)) add(found->second);
     }
-    if (rules != nullptr) out->insert(out->end(), rules->begin(), rules->end());
   }
   for (const PrefixIndex& k : bucket.prefix) {
     const Value v = ResolveEventPath(*k.path, ctx);
@@ -252,8 +278,7 @@ void RuleIndex::BucketCandidates(const Bucket& bucket, const EvalContext& ctx, s
     const absl::string_view s = v.string_value();
     for (size_t len : k.lengths) {
       if (len > s.size()) break;
-      auto found = k.by_prefix.find(s.substr(0, len));
-      if (found != k.by_prefix.end()) out->insert(out->end(), found->second.begin(), found->second.end());
+      if (const std::vector<uint32_t>* rules = k.by_prefix.Find(s.substr(0, len))) add(*rules);
     }
   }
   for (const RegexIndex& k : bucket.regex) {
@@ -264,23 +289,31 @@ void RuleIndex::BucketCandidates(const Bucket& bucket, const EvalContext& ctx, s
     RE2::Set::ErrorInfo error;
     const absl::string_view s = v.string_value();
     if (k.set->Match(re2::StringPiece(s.data(), s.size()), &hits, &error)) {
-      for (int h : hits) out->push_back(k.rule_of_pattern[h]);
+      for (int h : hits) bits[k.rule_of_pattern[h] / 64] |= uint64_t{1} << (k.rule_of_pattern[h] % 64);
     } else if (error.kind != RE2::Set::kNoError) {
       // Out of memory in the set's DFA: never "no match"; every rule of the set is a candidate instead.
-      out->insert(out->end(), k.rule_of_pattern.begin(), k.rule_of_pattern.end());
+      add(k.rule_of_pattern);
     }
   }
 }
 
 void RuleIndex::Candidates(absl::string_view log_type, const EvalContext& ctx, std::vector<uint32_t>* out) const {
-  auto it = by_log_type_.find(log_type);
-  const Bucket& bucket = it == by_log_type_.end() ? any_log_type_ : it->second;
-  out->assign(bucket.always.begin(), bucket.always.end());
-  const size_t always = out->size();
-  BucketCandidates(bucket, ctx, out);
-  if (out->size() != always) {
-    std::sort(out->begin(), out->end());
-    out->erase(std::unique(out->begin(), out->end()), out->end());
+  const int id = log_types_.Find(log_type);
+  const Bucket& bucket = id < 0 ? any_log_type_ : buckets_[static_cast<size_t>(id)];
+  if (bucket.exact.empty() && bucket.prefix.empty() && bucket.regex.empty()) {
+    out->assign(bucket.always.begin(), bucket.always.end());
+    return;
+  }
+  // A bit per rule: candidates come out in rule order and each once, without sorting. One word for up to 64
+  // rules; the set is as large as the rule set, not as the event.
+  std::vector<uint64_t>& bits = ctx.scratch->candidate_bits();
+  bits.assign(bucket.always_bits.begin(), bucket.always_bits.end());
+  BucketCandidates(bucket, ctx, bits.data());
+  out->clear();
+  for (size_t w = 0; w < bits.size(); ++w) {
+    for (uint64_t x = bits[w]; x != 0; x &= x - 1) {
+      out->push_back(static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(x))));
+    }
   }
 }
 

@@ -14,6 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/eval/evaluator.h"
+#include "engine/internal/string_table.h"
 #include "re2/set.h"
 
 namespace detect::engine_internal {
@@ -39,15 +40,27 @@ class RuleIndex {
   const Expr* ChosenConjunct(uint32_t index) const { return index < chosen_.size() ? chosen_[index] : nullptr; }
 
  private:
+  // Rules filed by value: while building, in maps; Finish() turns each into a StringTable whose ids number
+  // the rule lists, so a lookup costs a cheap hash and one comparison (engine/internal/string_table.h).
+  struct ValueLists {
+    absl::flat_hash_map<std::string, std::vector<uint32_t>> building;  // Emptied by Finish().
+    StringTable values;
+    std::vector<std::vector<uint32_t>> rules;  // By id in `values`; each in rule order.
+    const std::vector<uint32_t>* Find(absl::string_view value) const {
+      const int id = values.Find(value);
+      return id < 0 ? nullptr : &rules[static_cast<size_t>(id)];
+    }
+    void Finish();
+  };
   struct ExactIndex {
     const FieldPath* path;
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_value;
+    ValueLists by_value;
     absl::flat_hash_map<int64_t, std::vector<uint32_t>> by_int;
   };
   struct PrefixIndex {
     const FieldPath* path;
     std::vector<size_t> lengths;  // Distinct prefix lengths, ascending.
-    absl::flat_hash_map<std::string, std::vector<uint32_t>> by_prefix;
+    ValueLists by_prefix;
   };
   struct RegexIndex {
     const FieldPath* path;
@@ -57,6 +70,7 @@ class RuleIndex {
   };
   struct Bucket {
     std::vector<uint32_t> always;
+    std::vector<uint64_t> always_bits;  // `always` as a bit set of rule indexes, by Finish().
     std::vector<ExactIndex> exact;
     std::vector<PrefixIndex> prefix;
     std::vector<RegexIndex> regex;
@@ -64,9 +78,13 @@ class RuleIndex {
   void AddRule(Bucket& bucket, uint32_t index, const CompiledRule& rule, const ShareCounts& counts,
                const EngineOptions& options);
   void Finish(Bucket& bucket, const EngineOptions& options);
-  void BucketCandidates(const Bucket& bucket, const EvalContext& ctx, std::vector<uint32_t>* out) const;
+  // Adds the rules `bucket` files under the event's values to the bit set `bits` (rule index i is bit i % 64
+  // of word i / 64).
+  void BucketCandidates(const Bucket& bucket, const EvalContext& ctx, uint64_t* bits) const;
 
-  absl::flat_hash_map<std::string, Bucket> by_log_type_;
+  StringTable log_types_;        // Ids index buckets_.
+  std::vector<Bucket> buckets_;
+  size_t words_ = 0;             // Words of a candidate bit set: one bit per rule of the set.
   std::vector<const Expr*> chosen_;  // By rule index.
   Bucket any_log_type_;  // Rules without LogTypes, for events of a log type no rule names.
 };

@@ -95,6 +95,24 @@ TEST(RuleIndexTest, AnyOfPrefixesAndIntegerValuesIndex) {
               ::testing::ElementsAre("code"));
 }
 
+TEST(RuleIndexTest, ARuleFiledUnderSeveralValuesTheEventCarriesRunsOnce) {
+  // Both prefixes of `nested` match "system:node:x"; `always` has no index; `exact` and `code` are found through
+  // two different fields. Each matches once, in rule order.
+  auto rules = Compile({Rule("nested", "  - Any:\n      - {KeyPath: user.username, Condition: StartsWith, Value: 'system:'}\n"
+                                       "      - {KeyPath: user.username, Condition: StartsWith, Value: 'system:node:'}"),
+                        Rule("always", "  - {Key: verb, Condition: DoesNotEqual, Value: delete}"),
+                        Rule("exact", "  - {KeyPath: user.username, Condition: IsIn, Values: ['system:node:x', 'y']}"),
+                        Rule("code", "  - {KeyPath: responseStatus.code, Condition: Equals, Value: 200}")});
+  ASSERT_NE(RuleSetInternals::IndexedBy(*rules, 0), nullptr);
+  EXPECT_EQ(RuleSetInternals::IndexedBy(*rules, 1), nullptr);
+  EXPECT_THAT(MatchedIds(*rules, R"({"verb":"get","user":{"username":"system:node:x"},"responseStatus":{"code":200}})"),
+              ::testing::ElementsAre("nested", "always", "exact", "code"));
+  EXPECT_THAT(MatchedIds(*rules, R"({"verb":"delete","user":{"username":"system:"}})"), ::testing::ElementsAre("nested"));
+  EXPECT_THAT(MatchedIds(*rules, R"({"verb":"delete","user":{"username":"system"}})"), ::testing::IsEmpty());
+  // An event of a log type no rule names meets the rules without LogTypes only: here, none.
+  EXPECT_THAT(MatchedIds(*rules, R"({"verb":"get"})", "Other.Log"), ::testing::IsEmpty());
+}
+
 TEST(RuleSetTest, LogTypesSelectRules) {
   auto rules = Compile({Rule("eks", "  - Condition: AlwaysTrue"),
                         "AnalysisType: rule\nRuleID: gcp\nEnabled: true\nLogTypes: [GCP.AuditLog]\nSeverity: Low\n"
