@@ -263,9 +263,8 @@ bool IsEnrichmentPath(const FieldPath& path) {
 
 }  // namespace
 
-Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx) {
+Value ResolveEventPathSlow(const FieldPath& path, const EvalContext& ctx) {
   Value v;
-  if (ctx.scratch->GetMemo(path.cache_slot, &v)) return v;
   if (path.parent != nullptr) {
     v = LookupFrom(path, path.parent->steps.size(), ResolveEventPath(*path.parent, ctx), *ctx.scratch);
   } else {

@@ -26,7 +26,9 @@ struct EvalContext {
 // Resolves a path from the event root: memoized per event, with Panther's derived p_any_* fields and, from
 // lookup tables, p_enrichment.<table> (the event's selector values found in the table) and
 // p_enrichment.<table>.<selector> (the matching row; a list of rows for a list selector).
-Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx);
+// The memo is looked at inline; ResolveEventPathSlow does the rest.
+inline Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx);
+Value ResolveEventPathSlow(const FieldPath& path, const EvalContext& ctx);
 // Resolves a path relative to `base` (a list element inside a comprehension) or the event root when
 // `base` is null.
 Value ResolvePath(const FieldPath& path, const Value* base, const EvalContext& ctx);
@@ -38,6 +40,12 @@ bool EvalAll(const std::vector<Expr>& exprs, const Value* base, const EvalContex
 
 // Python `==` over event values (a missing key reads as None; booleans equal only booleans).
 bool PyEquals(const Value& a, const Value& b);
+
+inline Value ResolveEventPath(const FieldPath& path, const EvalContext& ctx) {
+  Value v;
+  if (ctx.scratch->GetMemo(path.cache_slot, &v)) return v;
+  return ResolveEventPathSlow(path, ctx);
+}
 
 }  // namespace detect::engine_internal
 
