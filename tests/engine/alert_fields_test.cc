@@ -12,20 +12,16 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Field;
 
-constexpr char kMatchAll[] = "  - Condition: AlwaysTrue";
+using test_support::kMatchAll;
 
+// The one match of `event` for a match-all rule with `extra` keys, displayed as `display_name` ("": none).
 Match OnlyMatch(const std::string& extra, const std::string& event, const std::string& display_name = "Test Rule") {
   std::string yaml = test_support::RuleWithDetection(kMatchAll, extra);
   if (display_name != "Test Rule") {
     const std::string from = "DisplayName: Test Rule\n";
     yaml.replace(yaml.find(from), from.size(), display_name.empty() ? "" : "DisplayName: " + display_name + "\n");
   }
-  auto rules = test_support::MustCompile(yaml);
-  EvalResult result = test_support::EvalJson(*rules, event);
-  EXPECT_EQ(result.matches.size(), 1u);
-  Match m = result.matches.empty() ? Match() : result.matches[0];
-  m.rule = nullptr;  // The rule set dies with this function.
-  return m;
+  return test_support::OnlyMatch(yaml, event);
 }
 
 TEST(AlertTitleTest, DefaultsToDisplayNameThenRuleId) {

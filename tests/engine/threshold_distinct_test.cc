@@ -11,17 +11,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kMatchAll[] = "  - Condition: AlwaysTrue";
+using test_support::kMatchAll;
 
 // The one match of `event` for a match-all rule with `extra` keys.
 Match OnlyMatch(const std::string& extra, const std::string& event) {
-  auto rules = test_support::MustCompile(test_support::RuleWithDetection(kMatchAll, extra));
-  if (rules == nullptr) return Match();
-  EvalResult result = test_support::EvalJson(*rules, event);
-  EXPECT_EQ(result.matches.size(), 1u);
-  Match m = result.matches.empty() ? Match() : result.matches[0];
-  m.rule = nullptr;  // The rule set dies with this function.
-  return m;
+  return test_support::OnlyMatch(test_support::RuleWithDetection(kMatchAll, extra), event);
 }
 
 TEST(ThresholdDistinctFieldTest, KeyPathStringIsCarriedOnTheRuleAndRenderedPerMatch) {

@@ -62,6 +62,21 @@ inline EvalResult EvalJson(const RuleSet& rules, const std::string& json) {
   return result;
 }
 
+// A Detection block that matches every event, for tests of what a match carries.
+inline constexpr char kMatchAll[] = "  - Condition: AlwaysTrue";
+
+// The one match of `event` under the rule file `yaml` (fails the test unless it compiles and there is exactly
+// one); its `rule` is cleared, as the rule set dies here.
+inline Match OnlyMatch(const std::string& yaml, const std::string& event) {
+  auto rules = MustCompile(yaml);
+  if (rules == nullptr) return Match();
+  EvalResult result = EvalJson(*rules, event);
+  EXPECT_EQ(result.matches.size(), 1u);
+  Match m = result.matches.empty() ? Match() : result.matches[0];
+  m.rule = nullptr;
+  return m;
+}
+
 }  // namespace detect::test_support
 
 #endif  // DETECT_TESTS_TESTING_ENGINE_FIXTURES_H_

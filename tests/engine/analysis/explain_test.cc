@@ -43,33 +43,38 @@ Explanation ExplainJson(const RuleSet& rules, const std::string& id, const std::
   return ExplainRule(rules, static_cast<size_t>(index), *event);
 }
 
-TEST(ExplainTest, Match) {
-  auto rules = LoadBundledRule("anonymous_api_access.yml");
-  ASSERT_NE(rules, nullptr);
-  const Explanation x = ExplainJson(*rules, "Amazon.EKS.AnonymousAPIAccess", kAnonymous);
+// The seed rule (Amazon.EKS.AnonymousAPIAccess), loaded for each test, explained on kAnonymous or a variant of it.
+class ExplainAnonymousTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    rules_ = LoadBundledRule("anonymous_api_access.yml");
+    ASSERT_NE(rules_, nullptr);
+  }
+  Explanation Explain(const std::string& json) { return ExplainJson(*rules_, "Amazon.EKS.AnonymousAPIAccess", json); }
+  std::shared_ptr<const RuleSet> rules_;
+};
+
+TEST_F(ExplainAnonymousTest, Match) {
+  const Explanation x = Explain(kAnonymous);
   EXPECT_TRUE(x.matched);
   EXPECT_EQ(x.reason, "every condition holds");
   ExpectGolden("anonymous_match", x);
 }
 
-TEST(ExplainTest, FailingComparisonNamesTheKeyAndValue) {
-  auto rules = LoadBundledRule("anonymous_api_access.yml");
-  ASSERT_NE(rules, nullptr);
+TEST_F(ExplainAnonymousTest, FailingComparisonNamesTheKeyAndValue) {
   std::string json = kAnonymous;
   json.replace(json.find("system:anonymous"), 16, "kubernetes-admin");
-  const Explanation x = ExplainJson(*rules, "Amazon.EKS.AnonymousAPIAccess", json);
+  const Explanation x = Explain(json);
   EXPECT_FALSE(x.matched);
   EXPECT_THAT(x.reason, HasSubstr("user.username = \"kubernetes-admin\""));
   ExpectGolden("anonymous_not_anonymous", x);
 }
 
-TEST(ExplainTest, ExclusionThatFires) {
-  auto rules = LoadBundledRule("anonymous_api_access.yml");
-  ASSERT_NE(rules, nullptr);
+TEST_F(ExplainAnonymousTest, ExclusionThatFires) {
   std::string json = kAnonymous;
   json.replace(json.find("kubectl/v1.25.4"), 15, "ELB-HealthChecker/2.0");
   json.replace(json.find("8.8.8.8"), 7, "10.0.0.7");
-  const Explanation x = ExplainJson(*rules, "Amazon.EKS.AnonymousAPIAccess", json);
+  const Explanation x = Explain(json);
   EXPECT_FALSE(x.matched);
   EXPECT_THAT(x.reason, HasSubstr("exclusion fired"));
   ExpectGolden("anonymous_health_check_excluded", x);
