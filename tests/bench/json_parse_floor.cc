@@ -16,22 +16,29 @@
 
 namespace {
 
-// Parses lines [begin, end) of `data`; returns how many events had a string "verb".
-size_t ParseRange(std::string_view data, size_t* events) {
-  simdjson::dom::parser parser;
-  size_t with_verb = 0;
+// Calls `fn(line)` for every non-empty line of `data` (a template: inlined, so both floors measure parsing only).
+template <typename Fn>
+void ForEachLine(std::string_view data, Fn fn) {
   while (!data.empty()) {
     size_t end = data.find('\n');
     if (end == std::string_view::npos) end = data.size();
     std::string_view line = data.substr(0, end);
     data.remove_prefix(end == data.size() ? end : end + 1);
-    if (line.empty()) continue;
+    if (!line.empty()) fn(line);
+  }
+}
+
+// Parses the lines of `data`; returns how many events had a string "verb".
+size_t ParseRange(std::string_view data, size_t* events) {
+  simdjson::dom::parser parser;
+  size_t with_verb = 0;
+  ForEachLine(data, [&](std::string_view line) {
     simdjson::dom::element doc;
-    if (parser.parse(line.data(), line.size(), false).get(doc)) continue;
+    if (parser.parse(line.data(), line.size(), false).get(doc)) return;
     ++*events;
     std::string_view verb;
     if (!doc["verb"].get(verb)) ++with_verb;
-  }
+  });
   return with_verb;
 }
 
@@ -39,21 +46,16 @@ size_t ParseRange(std::string_view data, size_t* events) {
 size_t OnDemandRange(std::string_view data, size_t* events) {
   simdjson::ondemand::parser parser;
   size_t with_verb = 0;
-  while (!data.empty()) {
-    size_t end = data.find('\n');
-    if (end == std::string_view::npos) end = data.size();
-    std::string_view line = data.substr(0, end);
-    data.remove_prefix(end == data.size() ? end : end + 1);
-    if (line.empty()) continue;
+  ForEachLine(data, [&](std::string_view line) {
     simdjson::ondemand::document doc;
     if (parser.iterate(simdjson::padded_string_view(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING))
             .get(doc)) {
-      continue;
+      return;
     }
     ++*events;
     std::string_view verb;
     if (!doc["verb"].get_string().get(verb)) ++with_verb;
-  }
+  });
   return with_verb;
 }
 
