@@ -50,8 +50,8 @@ class IndexedRootAdapter final : public ObjectNodeAdapter {
  public:
   Value Get(const Value& object, absl::string_view key) const override {
     const Table& t = *Registry::Get().audit_event();
-    auto it = t.by_name.find(key);
-    return it == t.by_name.end() ? Value() : FieldOf(Wire(object), *it->second);
+    const Entry* e = t.ByName(key);
+    return e == nullptr ? Value() : FieldOf(Wire(object), *e);
   }
   void ForEachMember(const Value& object,
                      absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {

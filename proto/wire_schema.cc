@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -66,11 +67,16 @@ const Table* Registry::TableFor(const Descriptor* d) {
     entries_.push_back(e.get());
     t->entries.push_back(std::move(e));
   }
+  std::vector<std::string> names;
   for (const auto& e : t->entries) {
-    t->by_name.emplace(e->json_name, e.get());
+    if (std::find(names.begin(), names.end(), e->json_name) == names.end()) {  // The first of equal names.
+      names.emplace_back(e->json_name);
+      t->by_name.push_back(e.get());
+    }
     if (e->number >= t->by_number.size()) t->by_number.resize(e->number + 1, nullptr);
     t->by_number[e->number] = e.get();
   }
+  t->names = StringTable(std::move(names));
   return t;
 }
 

@@ -11,6 +11,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
+#include "common/string_table.h"
 #include "google/protobuf/descriptor.h"
 
 namespace detect::wire {
@@ -40,9 +41,15 @@ struct Entry {
 struct Table {
   uint32_t id = 0;
   std::vector<std::unique_ptr<Entry>> entries;                      // Field-number order.
-  absl::flat_hash_map<absl::string_view, const Entry*> by_name;
+  StringTable names;                                                // JSON names; ids index by_name.
+  std::vector<const Entry*> by_name;
   std::vector<const Entry*> by_number;                              // Indexed by field number.
   const Entry* ByNumber(uint32_t n) const { return n < by_number.size() ? by_number[n] : nullptr; }
+  // The entry of JSON name `name`, or null. A rule's every path step is one such lookup per event.
+  const Entry* ByName(absl::string_view name) const {
+    const int id = names.Find(name);
+    return id < 0 ? nullptr : by_name[static_cast<size_t>(id)];
+  }
 };
 
 // Whether a field of this kind holds a message (a sub-message, Struct, Value or ListValue).

@@ -109,8 +109,8 @@ class MessageAdapter final : public ObjectNodeAdapter {
  public:
   Value Get(const Value& object, absl::string_view key) const override {
     const Table& t = *Registry::Get().table(HandleId(object));
-    auto it = t.by_name.find(key);
-    return it == t.by_name.end() ? Value() : MessageField(Bytes(object), *it->second);
+    const Entry* e = t.ByName(key);
+    return e == nullptr ? Value() : MessageField(Bytes(object), *e);
   }
   void ForEachMember(const Value& object,
                      absl::FunctionRef<bool(absl::string_view, const Value&)> fn) const override {

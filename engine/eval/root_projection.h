@@ -12,7 +12,7 @@
 
 #include "absl/strings/string_view.h"
 #include "engine/eval/eval_state.h"
-#include "engine/internal/string_table.h"
+#include "common/string_table.h"
 #include "engine/value.h"
 
 namespace detect::engine_internal {

@@ -14,7 +14,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "engine/internal/compiled_rule.h"
 #include "engine/eval/evaluator.h"
-#include "engine/internal/string_table.h"
+#include "common/string_table.h"
 #include "re2/set.h"
 
 namespace detect::engine_internal {
@@ -41,7 +41,7 @@ class RuleIndex {
 
  private:
   // Rules filed by value: while building, in maps; Finish() turns each into a StringTable whose ids number
-  // the rule lists, so a lookup costs a cheap hash and one comparison (engine/internal/string_table.h).
+  // the rule lists, so a lookup costs a cheap hash and one comparison (common/string_table.h).
   struct ValueLists {
     absl::flat_hash_map<std::string, std::vector<uint32_t>> building;  // Emptied by Finish().
     StringTable values;

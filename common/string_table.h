@@ -1,12 +1,13 @@
-// StringTable: a set of strings fixed at compile time (a rule set's top-level keys, the values and prefixes the
-// rule index files rules under, its log types), each numbered by its position, found by an event's string in
-// a few instructions. absl's hash reads every byte of the key and mixes it; on the hot path of the index and
-// the root projection that was the larger part of a lookup. Here a key is hashed from its length and its first
+// StringTable: a set of strings fixed before the hot path runs (a rule set's top-level keys, the values and
+// prefixes the rule index files rules under, its log types; the field names of the wire view's message types),
+// each numbered by its position, found by an event's string in a few instructions. absl's hash reads every
+// byte of the key and mixes it; on the hot paths of the index, the root projection and the wire view's field
+// lookups that was the larger part of a lookup. Here a key is hashed from its length and its first
 // and last eight bytes, and the table is an open-addressing array at most a quarter full, so a miss usually
 // ends at the first empty bucket. Keys that share those bytes only lengthen probes among themselves: the cost
-// of a lookup is bounded by the table's own keys, which come from rules, never from events.
-#ifndef DETECT_ENGINE_INTERNAL_STRING_TABLE_H_
-#define DETECT_ENGINE_INTERNAL_STRING_TABLE_H_
+// of a lookup is bounded by the table's own keys, which come from rules or schemas, never from events.
+#ifndef DETECT_COMMON_STRING_TABLE_H_
+#define DETECT_COMMON_STRING_TABLE_H_
 
 #include <cstdint>
 #include <cstring>
@@ -15,7 +16,7 @@
 
 #include "absl/strings/string_view.h"
 
-namespace detect::engine_internal {
+namespace detect {
 
 // Immutable after construction; thread-safe.
 class StringTable {
@@ -65,6 +66,6 @@ class StringTable {
   uint32_t mask_ = 0;
 };
 
-}  // namespace detect::engine_internal
+}  // namespace detect
 
-#endif  // DETECT_ENGINE_INTERNAL_STRING_TABLE_H_
+#endif  // DETECT_COMMON_STRING_TABLE_H_

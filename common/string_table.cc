@@ -1,9 +1,9 @@
 // Construction of a StringTable: see string_table.h.
-#include "engine/internal/string_table.h"
+#include "common/string_table.h"
 
 #include <utility>
 
-namespace detect::engine_internal {
+namespace detect {
 
 StringTable::StringTable(std::vector<std::string> keys) : keys_(std::move(keys)) {
   if (keys_.empty()) return;
@@ -18,4 +18,4 @@ StringTable::StringTable(std::vector<std::string> keys) : keys_(std::move(keys))
   }
 }
 
-}  // namespace detect::engine_internal
+}  // namespace detect

@@ -1,6 +1,6 @@
-// StringTable (engine/internal/string_table.h): every key is found under its id, nothing else is, whatever the
+// StringTable (common/string_table.h): every key is found under its id, nothing else is, whatever the
 // keys' lengths and however many share the bytes the hash reads.
-#include "engine/internal/string_table.h"
+#include "common/string_table.h"
 
 #include <string>
 #include <vector>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
-namespace detect::engine_internal {
+namespace detect {
 namespace {
 
 void ExpectExactly(const std::vector<std::string>& keys, const std::vector<std::string>& misses) {
@@ -41,4 +41,4 @@ TEST(StringTableTest, EmptyTableFindsNothing) {
 }
 
 }  // namespace
-}  // namespace detect::engine_internal
+}  // namespace detect
