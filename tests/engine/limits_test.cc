@@ -36,10 +36,7 @@ using ::testing::StartsWith;
 
 constexpr char kNormalEvent[] = R"({"verb":"create","user":{"username":"system:anonymous"},"n":1})";
 
-std::string Rule(const std::string& id, const std::string& condition, const std::string& extra = "") {
-  return absl::StrCat("AnalysisType: rule\nRuleID: ", id, "\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n",
-                      "Severity: Medium\n", extra, "Detection:\n  - ", condition, "\n");
-}
+using test_support::Rule;
 
 // The rules every hostile event meets; kNormalEvent matches r.user and r.verb.
 std::shared_ptr<const RuleSet> HostileEventRules(const EngineOptions& options) {

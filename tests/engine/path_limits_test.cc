@@ -11,6 +11,7 @@
 #include "engine/rule_set.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/engine_fixtures.h"
 #include "tests/testing/status_matchers.h"
 
 namespace detect {
@@ -19,10 +20,7 @@ namespace {
 using ::detect::test_support::IsOk;
 using ::testing::HasSubstr;
 
-std::string Rule(const std::string& id, const std::string& condition, const std::string& extra = "") {
-  return absl::StrCat("AnalysisType: rule\nRuleID: ", id, "\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n",
-                      "Severity: Medium\n", extra, "Detection:\n  - ", condition, "\n");
-}
+using test_support::Rule;
 
 // "p.a.a...a" with `n` segments in all.
 std::string DottedPath(int n) {

@@ -22,6 +22,7 @@
 #include "server/request_view.h"
 #include "tests/proto/value_canon.h"
 #include "tests/testing/status_matchers.h"
+#include "tests/testing/wire_encoding.h"
 
 namespace detect {
 namespace {
@@ -31,17 +32,8 @@ using ::detect::test_support::IsOk;
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 
-std::string Varint(uint64_t v) {
-  std::string out;
-  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-  out.push_back(static_cast<char>(v));
-  return out;
-}
-
-// A length-delimited field: tag, length, payload.
-std::string Len(uint32_t number, const std::string& payload) {
-  return Varint(uint64_t{number} << 3 | 2) + Varint(payload.size()) + payload;
-}
+// A length-delimited field (tests/testing/wire_encoding.h), by a short name: the tests below build many.
+std::string Len(uint32_t number, const std::string& payload) { return test_support::LengthDelimited(number, payload); }
 
 struct Chunk {
   uint32_t number = 0;

@@ -21,6 +21,7 @@
 #include "proto/audit_event_json.h"
 #include "tests/reliability/detectd_process.h"
 #include "tests/reliability/reliability_events.h"
+#include "tests/testing/wire_encoding.h"
 
 namespace detect::test_support {
 namespace {
@@ -33,17 +34,6 @@ std::string WithMarker(const std::string& format) {
   std::string out = format;
   for (size_t at; (at = out.find("@M")) != std::string::npos;) out.replace(at, 2, kMarker);
   return out;
-}
-
-// Protobuf wire encoding, for request bytes the generated classes refuse to build.
-std::string Varint(uint64_t v) {
-  std::string out;
-  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-  out.push_back(static_cast<char>(v));
-  return out;
-}
-std::string LengthDelimited(int field, const std::string& bytes) {
-  return Varint(static_cast<uint64_t>(field) << 3 | 2) + Varint(bytes.size()) + bytes;
 }
 
 grpc::ByteBuffer Bytes(const std::string& data) {

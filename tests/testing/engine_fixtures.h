@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/compiler.h"
 #include "engine/json_event.h"
 #include "engine/rule_set.h"
@@ -50,6 +51,13 @@ inline std::string RuleWithDetection(const std::string& detection, const std::st
   return "AnalysisType: rule\nRuleID: test.rule\nDisplayName: Test Rule\nEnabled: true\n"
          "LogTypes: [Amazon.EKS.Audit]\nSeverity: Medium\nDetection:\n" +
          detection + "\n" + extra;
+}
+
+// A rule file `id` whose Detection is the one item `condition` (flow style, e.g. "{Key: a, Condition: Exists}"),
+// with `extra` top-level keys (each line ending in a newline) before it.
+inline std::string Rule(const std::string& id, const std::string& condition, const std::string& extra = "") {
+  return absl::StrCat("AnalysisType: rule\nRuleID: ", id, "\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n",
+                      "Severity: Medium\n", extra, "Detection:\n  - ", condition, "\n");
 }
 
 // Evaluates one JSON event; returns the matches (fails the test on a bad event).
