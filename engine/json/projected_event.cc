@@ -19,7 +19,7 @@ class ProjectedAdapter final : public NodeAdapter {
   Value Get(const Value& object, absl::string_view key) const override {
     ProjectedEvent& e = EventOf(object);
     const int child = e.projection_->FindChild(NodeOf(object), key);
-    if (child >= 0) return e.slots_[static_cast<size_t>(child)];
+    if (child >= 0) return e.Slot(child);
     return e.Dom(NodeOf(object)).Get(key);
   }
   Value At(const Value& list, size_t index) const override {
@@ -52,7 +52,68 @@ class ProjectedAdapter final : public NodeAdapter {
 };
 
 namespace {
+
 const ProjectedAdapter kProjectedAdapter;
+
+bool IsSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+// The content of a string token (`"...", then whitespace up to the next structural character, as
+// raw_json_token() gives it): after the closing quote stage 1 leaves only whitespace before the next structural
+// character, so the closing quote is the token's last non-space byte.
+bool StringContent(std::string_view token, absl::string_view* content) {
+  size_t end = token.size();
+  while (end > 0 && IsSpace(token[end - 1])) --end;
+  if (end < 2 || token[0] != '"' || token[end - 1] != '"') return false;
+  *content = absl::string_view(token.data() + 1, end - 2);
+  return true;
+}
+
+// True when `token` is exactly `atom` followed by whitespace: the DOM's check of true, false and null.
+bool IsAtom(std::string_view token, std::string_view atom) {
+  if (token.size() < atom.size() || std::memcmp(token.data(), atom.data(), atom.size()) != 0) return false;
+  for (size_t i = atom.size(); i < token.size(); ++i) {
+    if (!IsSpace(token[i])) return false;
+  }
+  return true;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// True when `token` is a JSON number (followed by whitespace) that the DOM surely accepts: the grammar
+// -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, with few enough digits that it cannot be a big integer (the DOM
+// refuses integers beyond 64 bits) or overflow a double. False for anything else, including valid numbers it
+// cannot vouch for: the caller then lets the DOM decide.
+bool IsSafeNumber(std::string_view token) {
+  const char* p = token.data();
+  const char* const end = p + token.size();
+  if (p < end && *p == '-') ++p;
+  const char* digits = p;
+  if (p < end && *p == '0') {
+    ++p;
+  } else {
+    while (p < end && IsDigit(*p)) ++p;
+  }
+  const size_t int_digits = static_cast<size_t>(p - digits);
+  if (int_digits == 0 || int_digits > 18) return false;
+  if (p < end && *p == '.') {
+    ++p;
+    const char* frac = p;
+    while (p < end && IsDigit(*p)) ++p;
+    if (p == frac || p - frac > 200) return false;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    const char* exp = p;
+    while (p < end && IsDigit(*p)) ++p;
+    if (p == exp || p - exp > 2) return false;  // |exponent| < 100: no overflow or underflow.
+  }
+  for (; p < end; ++p) {
+    if (!IsSpace(*p)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 ProjectedEvent::ProjectedEvent(simdjson::dom::parser* dom, size_t max_depth) : dom_(dom), max_depth_(max_depth) {
@@ -63,10 +124,14 @@ ProjectedEvent::ProjectedEvent(simdjson::dom::parser* dom, size_t max_depth) : d
 }
 
 void ProjectedEvent::Assign(int node, const Value& v) {
-  slots_[static_cast<size_t>(node)] = v;
-  // A repeated key: the last one wins, so what an earlier occurrence left below this node is forgotten.
-  const int end = projection_->subtree_end(node);
-  for (int i = node + 1; i < end; ++i) slots_[static_cast<size_t>(i)] = Value();
+  const size_t n = static_cast<size_t>(node);
+  if (stamps_[n] == epoch_) {
+    // A repeated key: the last one wins, so what an earlier occurrence left below this node is forgotten.
+    const int end = projection_->subtree_end(node);
+    for (int i = node + 1; i < end; ++i) stamps_[static_cast<size_t>(i)] = 0;
+  }
+  slots_[n] = v;
+  stamps_[n] = epoch_;
 }
 
 bool ProjectedEvent::Read(absl::string_view json, bool padded, const Projection& projection, Value* root) {
@@ -85,7 +150,14 @@ bool ProjectedEvent::Read(absl::string_view json, bool padded, const Projection&
     json_ = copy_.get();
   }
   json_size_ = json.size();
-  slots_.assign(projection.size(), Value());
+  // Escapes are the one thing in strings stage 1 leaves unchecked; most events have none at all.
+  backslashes_ = std::memchr(json_, '\\', json_size_) != nullptr;
+  // A new epoch forgets every slot of the last event without clearing them.
+  if (slots_.size() != projection.size() || ++epoch_ == 0) {
+    slots_.assign(projection.size(), Value());
+    stamps_.assign(projection.size(), 0);
+    epoch_ = 1;
+  }
   list_begin_.resize(projection.size());
   list_size_.resize(projection.size());
   elements_.clear();
@@ -106,21 +178,26 @@ bool ProjectedEvent::ReadObject(od::object object, int node, size_t depth) {
   for (auto member : object) {
     od::field field;
     if (std::move(member).get(field)) return false;
-    // The key: its raw bytes unless it has an escape (then unescaped, which also validates it).
+    // The key: its raw bytes unless it has an escape (then unescaped, which also validates it). Its closing
+    // quote is found from the value's start: On-Demand has checked the colon between them, and only
+    // whitespace surrounds it.
     const char* raw = reinterpret_cast<const char*>(field.key().raw());
-    const char* end = raw;
-    while (*end != '"' && *end != '\\') ++end;
-    absl::string_view key;
-    if (*end == '"') {
-      key = absl::string_view(raw, static_cast<size_t>(end - raw));
-    } else {
+    od::value value = field.value();
+    const std::string_view value_token = value.raw_json_token();
+    const char* end = value_token.data() - 1;
+    while (IsSpace(*end)) --end;  // Stops at the colon.
+    --end;
+    while (IsSpace(*end)) --end;  // Stops at the key's closing quote.
+    if (end < raw || *end != '"') return false;
+    absl::string_view key(raw, static_cast<size_t>(end - raw));
+    if (backslashes_ && std::memchr(key.data(), '\\', key.size()) != nullptr) {
       std::string_view unescaped;
       if (field.unescaped_key().get(unescaped)) return false;
       key = absl::string_view(unescaped.data(), unescaped.size());
     }
     const int child = node >= 0 && projection_->has_children(node) ? projection_->FindChild(node, key) : -1;
     bool container = false;
-    if (!ReadValue(field.value(), child, depth, nullptr, &container)) return false;
+    if (!ReadValue(value, child, depth, nullptr, &container)) return false;
   }
   return true;
 }
@@ -152,11 +229,14 @@ bool ProjectedEvent::ReadArray(od::array array, int node, size_t depth) {
 }
 
 bool ProjectedEvent::ReadValue(od::value value, int node, size_t depth, Value* out, bool* container) {
-  od::json_type type;
-  if (value.type().get(type)) return false;
+  // Dispatched on the token's first byte (what value.type() looks at), with the raw token at hand for the
+  // cheap checks below.
+  const std::string_view token = value.raw_json_token();
+  if (token.empty()) return false;
+  const bool keep = node >= 0 || out != nullptr;
   Value v;
-  switch (type) {
-    case od::json_type::object: {
+  switch (token[0]) {
+    case '{': {
       *container = true;
       if (depth + 1 >= max_depth_) return false;  // Near the depth limit: the DOM decides.
       od::object object;
@@ -167,7 +247,7 @@ bool ProjectedEvent::ReadValue(od::value value, int node, size_t depth, Value* o
       }
       return ReadObject(object, node, depth + 1);
     }
-    case od::json_type::array: {
+    case '[': {
       *container = true;
       if (depth + 1 >= max_depth_) return false;
       od::array array;
@@ -178,27 +258,43 @@ bool ProjectedEvent::ReadValue(od::value value, int node, size_t depth, Value* o
       }
       return ReadArray(array, node, depth + 1);
     }
-    case od::json_type::string: {
-      const std::string_view token = value.raw_json_token();
-      if (token.size() < 2) return false;
-      // token is `"...", then spaces up to the next token. Without a backslash the content is the raw bytes
-      // (stage 1 has validated UTF-8 and the absence of control characters); with one, unescaping validates.
-      const char* begin = token.data() + 1;
-      const void* quote = std::memchr(begin, '"', token.size() - 1);
-      if (quote == nullptr) return false;
-      const size_t length = static_cast<size_t>(static_cast<const char*>(quote) - begin);
-      if (std::memchr(begin, '\\', length) == nullptr) {
-        od::raw_json_string skipped;
-        if (value.get_raw_json_string().get(skipped)) return false;
-        v = Value::String(absl::string_view(begin, length));
-      } else {
+    case '"': {
+      // Stage 1 has validated UTF-8, the closing quote and the absence of control characters; what is left
+      // are escapes, and only an event with a backslash has any. A string with one is unescaped (which
+      // validates it); one without is its raw bytes, consumed as such: a string left unconsumed would be
+      // skipped by On-Demand, which takes a string followed by a colon for a key and eats the colon
+      // (regressions/ondemand_vs_dom_fuzzer/string_followed_by_colon.json).
+      const bool escaped = backslashes_ && std::memchr(token.data() + 1, '\\', token.size() - 1) != nullptr;
+      if (escaped) {
         std::string_view s;
         if (value.get_string().get(s)) return false;
         v = Value::String(absl::string_view(s.data(), s.size()));
+      } else {
+        od::raw_json_string raw;
+        if (value.get_raw_json_string().get(raw)) return false;
+        if (!keep) return true;
+        absl::string_view content;
+        if (!StringContent(token, &content)) return false;
+        v = Value::String(content);
       }
       break;
     }
-    case od::json_type::number: {
+    case 't':
+      if (!IsAtom(token, "true")) return false;
+      v = Value::Bool(true);
+      break;
+    case 'f':
+      if (!IsAtom(token, "false")) return false;
+      v = Value::Bool(false);
+      break;
+    case 'n':
+      if (!IsAtom(token, "null")) return false;
+      v = Value::Null();
+      break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9': {
+      // Skipped: a syntax check of the raw token (anything it cannot vouch for goes to the DOM). Kept: converted
+      // by simdjson, exactly as the DOM converts them (big integers fail here and go to the DOM).
+      if (!keep) return IsSafeNumber(token);
       od::number n;
       if (value.get_number().get(n)) return false;
       switch (n.get_number_type()) {
@@ -208,18 +304,6 @@ bool ProjectedEvent::ReadValue(od::value value, int node, size_t depth, Value* o
         case od::number_type::floating_point_number: v = Value::Double(n.get_double()); break;
         default: return false;
       }
-      break;
-    }
-    case od::json_type::boolean: {
-      bool b;
-      if (value.get_bool().get(b)) return false;
-      v = Value::Bool(b);
-      break;
-    }
-    case od::json_type::null: {
-      bool is_null;
-      if (value.is_null().get(is_null) || !is_null) return false;
-      v = Value::Null();
       break;
     }
     default:

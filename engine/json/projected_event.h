@@ -50,6 +50,11 @@ class ProjectedEvent {
   // *container is set when the value is an object or a list.
   bool ReadValue(simdjson::ondemand::value value, int node, size_t depth, Value* out, bool* container);
   void Assign(int node, const Value& v);
+  // The value at `node` in the current event (missing when the event has none).
+  Value Slot(int node) const {
+    const size_t n = static_cast<size_t>(node);
+    return stamps_[n] == epoch_ ? slots_[n] : Value();
+  }
   // The value of `node` as the DOM path sees it (parsing the event with the DOM first, once per event).
   Value Dom(int node);
 
@@ -60,8 +65,11 @@ class ProjectedEvent {
   size_t copy_capacity_ = 0;
   const char* json_ = nullptr;    // The event being read (padded).
   size_t json_size_ = 0;
+  bool backslashes_ = false;      // Whether the event holds a backslash anywhere.
   const Projection* projection_ = nullptr;
-  std::vector<Value> slots_;                                  // Per projection node.
+  std::vector<Value> slots_;                                  // Per projection node; valid when stamped.
+  std::vector<uint32_t> stamps_;                              // Per node: the epoch its slot was set in.
+  uint32_t epoch_ = 0;                                        // Per event; never 0 while reading one.
   std::vector<uint32_t> list_begin_, list_size_;              // Per node whose value is a list.
   static constexpr uint32_t kLazyList = UINT32_MAX;           // list_size_ of a list holding containers.
   std::vector<Value> elements_;                               // Scalar elements of projected lists.
