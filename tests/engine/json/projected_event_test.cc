@@ -154,6 +154,27 @@ TEST_F(ProjectedEventTest, LeavesToTheDomWhatItCannotVouchFor) {
   EXPECT_TRUE(Read(absl::StrCat(R"({"x":)", std::string(200, '['), std::string(200, ']'), "}")));
 }
 
+// Values outside the projection are checked from their raw tokens, not converted: what the DOM refuses is
+// refused, and what the check cannot vouch for (big or extreme numbers) is left to the DOM.
+TEST_F(ProjectedEventTest, SkippedValuesAreCheckedFromTheirTokens) {
+  EXPECT_FALSE(Read(R"({"verb":"get","x":"a":{}})"));  // A string followed by a colon, as if it were a key.
+  EXPECT_FALSE(Read(R"({"x":1.})"));
+  EXPECT_FALSE(Read(R"({"x":-})"));
+  EXPECT_FALSE(Read(R"({"x":1e})"));
+  EXPECT_FALSE(Read(R"({"x":[1,-01]})"));
+  EXPECT_FALSE(Read(R"({"x":nul})"));
+  EXPECT_FALSE(Read(R"({"x":truex})"));
+  EXPECT_FALSE(Read(R"({"x":1e400})"));                // Out of range for the DOM; not vouched for here.
+  EXPECT_FALSE(Read(R"({"x":1234567890123456789})"));  // 19 digits: the DOM decides.
+  ASSERT_TRUE(Read(R"({"x":[1.5e-3, -0, 0.25E+2, true ,false, null,"s"],"y":{"z":123456789012345678}})"));
+  EXPECT_TRUE(root_.Get("verb").is_missing());
+  // An event with a backslash anywhere: strings with one are unescaped (and so validated), others are raw.
+  ASSERT_TRUE(Read(R"({"x":"a\\b","verb":"g\u0065t","objectRef":{"name":"plain"}})"));
+  EXPECT_EQ(root_.Get("verb").string_value(), "get");
+  EXPECT_EQ(root_.Get("objectRef").Get("name").string_value(), "plain");
+  EXPECT_FALSE(Read(R"({"x":"a\\b","y":"\q"})"));
+}
+
 // A rule set reads the same with and without the projection; errors are the DOM's, word for word.
 TEST(ProjectedRuleSetTest, DecidesAndRendersAsTheDom) {
   RuleSetBuilder builder;
