@@ -343,7 +343,22 @@ class RedisStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!RedisEnv::Get().ok()) GTEST_SKIP() << "redis-server not installed or did not start";
+    options_.redis_prefix = RedisEnv::Get().NextPrefix();
+    options_.redis_partitions = 1;
+    address_ = *ParseRedisUrl(RedisEnv::Get().url());
   }
+  // A match of `rule` (id "R", a 2-minute window) for key "k" at kT0.
+  static alert::MatchRecord MatchOf(std::shared_ptr<alert::RuleMeta> rule) {
+    rule->id = "R";
+    rule->dedup_period_minutes = 2;
+    alert::MatchRecord m;
+    m.rule = std::move(rule);
+    m.dedup = "k";
+    m.time = kT0;
+    return m;
+  }
+  AlertOptions options_;  // A fresh key prefix and one partition: every key carries the {p0} hash tag.
+  RedisAddress address_;
 };
 
 TEST_F(RedisStoreTest, UnreachableRedisFailsFastWithUnavailable) {
@@ -360,22 +375,11 @@ TEST_F(RedisStoreTest, UnreachableRedisFailsFastWithUnavailable) {
 }
 
 TEST_F(RedisStoreTest, OpenedAlertIsAppendedToItsPartitionStreamAndKeysExpire) {
-  AlertOptions o;
-  o.redis_prefix = RedisEnv::Get().NextPrefix();
-  o.redis_partitions = 1;
-  const RedisAddress address = *ParseRedisUrl(RedisEnv::Get().url());
-  RedisAlertStore store(address, o);
-  alert::MatchRecord m;
-  auto rule = std::make_shared<alert::RuleMeta>();
-  rule->id = "R";
-  rule->dedup_period_minutes = 2;
-  m.rule = rule;
-  m.dedup = "k";
-  m.time = kT0;
-  ASSERT_EQ(store.Record(m)->outcome, Outcome::kAlertOpened);
-  RedisConnection c(address, absl::Seconds(1));
-  EXPECT_EQ(ReplyText(c.Command({"XLEN", RedisAlertStore::StreamKey(o.redis_prefix, 0)})->get()), "1");
-  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", o.redis_prefix + ":{p0}:w:*"});
+  RedisAlertStore store(address_, options_);
+  ASSERT_EQ(store.Record(MatchOf(std::make_shared<alert::RuleMeta>()))->outcome, Outcome::kAlertOpened);
+  RedisConnection c(address_, absl::Seconds(1));
+  EXPECT_EQ(ReplyText(c.Command({"XLEN", RedisAlertStore::StreamKey(options_.redis_prefix, 0)})->get()), "1");
+  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", options_.redis_prefix + ":{p0}:w:*"});
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ((*keys)->elements, 1u);
   const int64_t ttl_ms = std::stoll(ReplyText(c.Command(std::vector<std::string>{"PTTL", ReplyText((*keys)->element[0])})->get()));
@@ -384,24 +388,15 @@ TEST_F(RedisStoreTest, OpenedAlertIsAppendedToItsPartitionStreamAndKeysExpire) {
 }
 
 TEST_F(RedisStoreTest, DistinctSetSharesTheWindowsHashSlotAndExpiryAndHoldsFingerprints) {
-  AlertOptions o;
-  o.redis_prefix = RedisEnv::Get().NextPrefix();
-  o.redis_partitions = 1;
-  const RedisAddress address = *ParseRedisUrl(RedisEnv::Get().url());
-  RedisAlertStore store(address, o);
+  RedisAlertStore store(address_, options_);
   auto rule = std::make_shared<alert::RuleMeta>();
-  rule->id = "R";
-  rule->dedup_period_minutes = 2;
   rule->threshold = 15;
   rule->threshold_field = "objectRef.name";
-  alert::MatchRecord m;
-  m.rule = rule;
-  m.dedup = "k";
-  m.time = kT0;
+  alert::MatchRecord m = MatchOf(rule);
   m.distinct_value = "db-credentials";
   ASSERT_EQ(store.Record(m)->outcome, Outcome::kBelowThreshold);
-  RedisConnection c(address, absl::Seconds(1));
-  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", o.redis_prefix + ":{p0}:d:*"});
+  RedisConnection c(address_, absl::Seconds(1));
+  absl::StatusOr<RedisReply> keys = c.Command({"KEYS", options_.redis_prefix + ":{p0}:d:*"});
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ((*keys)->elements, 1u) << "the distinct set carries the window's {p0} hash tag";
   const std::string set_key = ReplyText((*keys)->element[0]);
