@@ -93,6 +93,23 @@ TEST(DetectctlFlags, DashesAndUnderscoresAreTheSameFlag) {
   EXPECT_THAT(dashes.out, HasSubstr("Amazon.EKS.AnonymousAPIAccess"));
 }
 
+// --json_read picks how JSON events are read; both reads print the same matches, and a bad value is refused.
+TEST(DetectctlFlags, JsonReadOnDemandPrintsWhatTheDomPrints) {
+  const std::string args = std::string(" --rules rules --format ndjson ") + kSeed;
+  Output dom = Detectctl("eval --json_read dom" + args);
+  Output ondemand = Detectctl("eval --json_read ondemand" + args);
+  EXPECT_EQ(dom.exit_code, 0) << dom;
+  EXPECT_EQ(ondemand.exit_code, 0) << ondemand;
+  EXPECT_THAT(dom.out, HasSubstr("Amazon.EKS.AnonymousAPIAccess"));
+  EXPECT_EQ(dom.out, ondemand.out);
+  Output bad = Detectctl("eval --json_read sax" + args);
+  EXPECT_NE(bad.exit_code, 0) << bad;
+  EXPECT_THAT(bad.err, HasSubstr("--json_read must be dom or ondemand, not \"sax\""));
+  Output test = Detectctl("test --json_read sax rules");
+  EXPECT_EQ(test.exit_code, 2) << test;
+  EXPECT_THAT(test.err, HasSubstr("--json_read must be dom or ondemand"));
+}
+
 TEST(DetectctlErrors, MissingFilesSayNoSuchFileOrDirectory) {
   for (const std::string& args : {std::string("eval --rules rules /nonexistent/events.ndjson"),
                                   std::string("eval --rules /nonexistent/rules ") + kSeed,
