@@ -117,7 +117,7 @@ inline std::vector<std::string> EngineKeys(const RuleSet& rules, const EvalResul
 
 // The pool, with expectations from `rules_path` compiled in this process.
 inline std::vector<PoolEvent> EventPool(const std::string& rules_path, int generated = 512, uint32_t seed = 20241113) {
-  std::vector<std::string> texts = ReadLines("tests/testdata/seed_events.ndjson");
+  std::vector<std::string> texts = SeedEvents();
   const std::vector<std::string> eks = ReadLines("tests/testdata/eks_audit_256.ndjson");
   EXPECT_EQ(texts.size(), 4u);
   EXPECT_EQ(eks.size(), 256u);

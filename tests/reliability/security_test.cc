@@ -85,7 +85,7 @@ TEST_P(PayloadLoggingTest, EventPayloadsNeverReachTheLogs) {
       &error);
   ASSERT_NE(detectd, nullptr) << error;
   auto channel = detectd->Channel();
-  const std::vector<std::string> seed = ReadLines("tests/testdata/seed_events.ndjson");
+  const std::vector<std::string> seed = SeedEvents();
   std::string anonymous = seed[0];  // Matches the seed rule, whose dedup string holds the user agent.
   anonymous.replace(anonymous.find("kubectl/v1.25.4"), 15, kMarker);
   const std::string exec = WithMarker(
@@ -183,7 +183,7 @@ TEST(LimitsTest, LimitsSetByFlagsHold) {
   ASSERT_NE(detectd, nullptr) << error;
   auto channel = detectd->Channel();
   auto stub = v1::DetectionService::NewStub(channel);
-  const std::string seed = ReadLines("tests/testdata/seed_events.ndjson")[0];
+  const std::string seed = SeedEvents()[0];
   auto call = [&](const v1::EvaluateRequest& request, v1::EvaluateResponse* response) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
@@ -317,7 +317,7 @@ TEST_F(MutualTlsByFlagsTest, ClientsWithoutACertificateAreRefusedAndTheHealthPor
        "--tls_client_ca=" + certs.Sub("ca.pem"), "--health_listen=127.0.0.1:0"},
       &error);
   ASSERT_NE(detectd, nullptr) << error;
-  const std::string seed = ReadLines("tests/testdata/seed_events.ndjson")[0];
+  const std::string seed = SeedEvents()[0];
   v1::EvaluateRequest request;
   request.add_events()->set_json(seed);
   auto unary = [&](std::shared_ptr<grpc::Channel> channel) {

@@ -133,7 +133,8 @@ class Detectd:
                                                               self.output()))
 
     def _serving(self):
-        m = re.search(r'^\{.*"msg":"serving".*$', self.output(), re.M)
+        """The "serving" log line as a dict, once it has been written whole (up to its newline)."""
+        m = re.search(r'^\{.*"msg":"serving".*\n', self.output(), re.M)
         return json.loads(m.group(0)) if m else None
 
     def output(self):
