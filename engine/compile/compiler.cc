@@ -209,7 +209,9 @@ CompileResult RuleSetBuilder::Build(OnRuleError on_error) && {
                                                      engine_internal::ComputeRuleSetVersion(files));
   std::vector<std::string> root_keys = slots.RootKeyList();
   if (root_keys.size() >= RuleSetInternals::Rep::kProjectRootKeys) {
-    rep->root_keys = std::make_unique<engine_internal::RootKeys>(std::move(root_keys));
+    std::vector<engine_internal::RootKeys::Memo> memos;
+    for (auto& m : slots.RootKeyMemos()) memos.push_back({m.slot, std::move(m.children)});
+    rep->root_keys = std::make_unique<engine_internal::RootKeys>(std::move(root_keys), std::move(memos));
   }
   result.rule_set_ = RuleSetInternals::Make(std::move(rep));
   return result;

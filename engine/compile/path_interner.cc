@@ -35,6 +35,38 @@ std::vector<std::string> PathInterner::RootKeyList() const {
   return keys;
 }
 
+std::vector<PathInterner::RootKeyMemo> PathInterner::RootKeyMemos() const {
+  std::vector<RootKeyMemo> memos(root_slots_.size());
+  absl::flat_hash_map<int, int> root_of_node;  // Node of a top-level key -> its root slot.
+  for (const auto& [key, node] : nodes_) {
+    if (std::get<0>(key) != -1 || std::get<1>(key) != PathStep::kKey) continue;
+    auto root = root_slots_.find(std::get<2>(key));
+    if (root == root_slots_.end()) continue;
+    root_of_node[node] = root->second;
+    memos[static_cast<size_t>(root->second)].slot = slot_of_node_[static_cast<size_t>(node)];
+  }
+  for (const auto& [key, node] : nodes_) {
+    if (std::get<1>(key) != PathStep::kKey) continue;
+    auto root = root_of_node.find(std::get<0>(key));
+    const int slot = slot_of_node_[static_cast<size_t>(node)];
+    if (root == root_of_node.end() || slot < 0) continue;
+    memos[static_cast<size_t>(root->second)].children.emplace_back(std::get<2>(key), slot);
+  }
+  for (RootKeyMemo& m : memos) std::sort(m.children.begin(), m.children.end());  // Deterministic ids.
+  return memos;
+}
+
+namespace {
+
+// Marks paths whose memo slot the root projection fills: a top-level key, or a key below one.
+void MarkProjected(FieldPath& p) {
+  const bool keys = p.cache_slot >= 0 && p.root_slot >= 0 && !p.steps.empty() &&
+                    p.steps[0].kind == PathStep::kKey && (p.steps.size() < 2 || p.steps[1].kind == PathStep::kKey);
+  p.projected_depth = keys && p.steps.size() <= 2 ? static_cast<uint8_t>(p.steps.size()) : 0;
+}
+
+}  // namespace
+
 // The first `n` steps of `path` (nodes[n - 1] is their node) as an interned FieldPath with its own parent.
 const FieldPath* PathInterner::Prefix(const FieldPath& path, size_t n, const std::vector<int>& nodes) {
   const size_t node = static_cast<size_t>(nodes[n - 1]);
@@ -48,6 +80,7 @@ const FieldPath* PathInterner::Prefix(const FieldPath& path, size_t n, const std
   prefix->cache_slot = SlotOf(nodes[n - 1]);
   if (prefix->steps[0].kind == PathStep::kKey) prefix->root_slot = RootSlot(prefix->steps[0].key);
   if (n > 1) prefix->parent = Prefix(path, n - 1, nodes);  // n <= kMaxInternedPrefix: shallow recursion.
+  MarkProjected(*prefix);
   prefix_of_node_[node] = prefix.get();
   prefixes_.push_back(std::move(prefix));
   return prefix_of_node_[node];
@@ -69,6 +102,7 @@ bool PathInterner::Path(FieldPath& p) {
     }
   }
   if (parent_len >= 1) p.parent = Prefix(p, parent_len, nodes);
+  MarkProjected(p);
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -34,6 +35,13 @@ class PathInterner {
   bool Rule(CompiledRule& rule);
   // The distinct top-level keys the rules read, in slot order.
   std::vector<std::string> RootKeyList() const;
+  // Per top-level key (in slot order): the memo slot of the key's own path, and the keys read below it with
+  // their memo slots (paths flagged projected_depth 1 and 2).
+  struct RootKeyMemo {
+    int slot = -1;
+    std::vector<std::pair<std::string, int>> children;
+  };
+  std::vector<RootKeyMemo> RootKeyMemos() const;
   // The interned prefixes, owned by the RuleSet once built.
   std::vector<std::unique_ptr<FieldPath>> TakePrefixes() { return std::move(prefixes_); }
   size_t segments() const { return nodes_.size(); }

@@ -47,12 +47,16 @@ class EvalScratch::State {
   static Value ObjectValue(const Members* members);
   // The current event's root as rules read it (engine/eval/root_projection.h): its top-level members by
   // the slot of their key in `keys`, and the event itself for everything else.
+  // Slots hold a value only when their epoch is the current event's: nothing is cleared per event.
   struct RootSlots {
     const engine_internal::RootKeys* keys = nullptr;
     Value event;
     std::vector<Value> values;
+    std::vector<uint32_t> value_epoch;     // values[i] is this event's member when value_epoch[i] == epoch().
+    std::vector<uint32_t> expanded_epoch;  // Member i was an object and its keys were memoized this event.
   };
   RootSlots& root_slots() { return root_slots_; }
+  const RootSlots& root_slots() const { return root_slots_; }
   // A parser for JSON documents nested in an event as strings (one per event; valid until BeginEvent()).
   simdjson::dom::parser& nested_parser() { return nested_parser_; }
 
@@ -63,6 +67,12 @@ class EvalScratch::State {
     *out = memo_[slot];
     return true;
   }
+  // Forgets a memo of this event (it reads as not memoized).
+  void ForgetMemo(int slot) {
+    if (static_cast<size_t>(slot) < memo_epoch_.size()) memo_epoch_[slot] = epoch_ - 1;
+  }
+  // The current event's number: a slot tagged with it holds this event's value.
+  uint32_t epoch() const { return epoch_; }
   void SetMemo(int slot, const Value& v) {
     if (slot < 0) return;
     if (static_cast<size_t>(slot) >= memo_.size()) {

@@ -266,7 +266,11 @@ bool IsEnrichmentPath(const FieldPath& path) {
 Value ResolveEventPathSlow(const FieldPath& path, const EvalContext& ctx) {
   Value v;
   if (path.parent != nullptr) {
-    v = LookupFrom(path, path.parent->steps.size(), ResolveEventPath(*path.parent, ctx), *ctx.scratch);
+    // A key below a top-level object the root projection read whole: had the object held it, its memo would
+    // be filled.
+    if (path.projected_depth != 2 || !ProjectedRootExpanded(ctx.event, path.root_slot, *ctx.scratch)) {
+      v = LookupFrom(path, path.parent->steps.size(), ResolveEventPath(*path.parent, ctx), *ctx.scratch);
+    }
   } else {
     Value top;
     v = path.root_slot >= 0 && ProjectedRootSlot(ctx.event, path.root_slot, &top)

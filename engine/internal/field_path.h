@@ -33,6 +33,10 @@ struct FieldPath {
   // For a path read from the event root whose first step is a key: that key's slot in the rule set's root
   // projection (engine/eval/root_projection.h); -1 otherwise.
   int root_slot = -1;
+  // 1: a top-level key; 2: a key of a top-level key (`objectRef.resource`). The root projection reads such
+  // members in its one pass over the event and fills their memo slots (engine/eval/root_projection.h); 0
+  // otherwise.
+  uint8_t projected_depth = 0;
 
   bool empty() const { return steps.empty(); }
 };

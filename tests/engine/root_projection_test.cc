@@ -71,5 +71,46 @@ TEST(RootProjectionTest, ProjectedRootsDecideAsTheDocumentReads) {
               ElementsAre("create by alice"));
 }
 
+// Keys below a top-level object (objectRef.resource, objectRef.subresource) are memoized by the projection's pass;
+// one absent from the object reads as missing, and a repeated top-level key forgets the earlier object's keys.
+TEST(RootProjectionTest, KeysBelowTopLevelObjectsDecideAsTheDocumentReads) {
+  std::string wide = "  - {KeyPath: objectRef.resource, Condition: Equals, Value: pods}\n";
+  for (const char* key : {"stage", "level", "auditID", "requestURI", "userAgent", "kind", "apiVersion", "verb"}) {
+    absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: Exists}\n");
+  }
+  RuleSetBuilder builder;
+  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
+                                           "Severity: Low\nAlertTitle: '{objectRef.resource} {objectRef.subresource|none}'\n"
+                                           "Detection:\n", wide));
+  CompileResult r = std::move(builder).Build();
+  ASSERT_TRUE(r.IsValid()) << r.FormatIssues();
+  auto rules = r.ReleaseRuleSet();
+  const auto event = [](absl::string_view object_refs) {
+    return absl::StrCat(R"({"verb":"get",)", kMembers, ",", object_refs, "}");
+  };
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":{"resource":"pods","subresource":"exec"})")), ElementsAre("pods exec"));
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":{"resource":"pods"})")), ElementsAre("pods none"));
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":{"name":"a","resource":"secrets","resource":"pods"})")),
+              ElementsAre("pods none"));
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":{"resource":"pods","subresource":"exec"},"objectRef":{"resource":"pods"})")),
+              ElementsAre("pods none"));
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":{"resource":"pods","subresource":"exec"},"objectRef":"x")")), IsEmpty());
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":"x","objectRef":{"resource":"pods","subresource":"log"})")),
+              ElementsAre("pods log"));
+  EXPECT_THAT(Titles(*rules, event(R"("objectRef":[{"resource":"pods"}])")), IsEmpty());
+  EXPECT_THAT(Titles(*rules, event(R"("other":{"resource":"pods"})")), IsEmpty());
+  // The same scratch across events: nothing of one event's objectRef is left for the next.
+  JsonEventParser parser;
+  EvalScratch scratch;
+  for (const char* refs : {R"("objectRef":{"resource":"pods","subresource":"exec"})", R"("objectRef":{"resource":"pods"})",
+                           R"("objectRef":{"resource":"secrets"})"}) {
+    EvalResult result;
+    ASSERT_TRUE(rules->EvaluateJson(event(refs), "", parser, scratch, result).ok());
+    std::vector<std::string> titles;
+    for (const Match& m : result.matches) titles.push_back(m.title);
+    EXPECT_EQ(titles, Titles(*rules, event(refs))) << refs;
+  }
+}
+
 }  // namespace
 }  // namespace detect::engine_internal
