@@ -3,6 +3,10 @@
 // figure against it. With --ondemand, the same with simdjson On-Demand: the event is indexed (stage 1: UTF-8
 // and structure) and only "verb" is read, the other values are skipped unvalidated: the floor of a projection.
 //
+// The lines are found before the clock starts, as `detectctl eval` finds its events before timing them: besides
+// being the same work on both sides, it touches the input once (the first pass over freshly read memory cost
+// this machine 5x the parse itself: 0.35 s against 0.063 s for 200,000 events).
+//
 // Usage: json_parse_floor FILE [--threads N] [--ondemand]
 #include <chrono>
 #include <cstdio>
@@ -16,46 +20,50 @@
 
 namespace {
 
-// Calls `fn(line)` for every non-empty line of `data` (a template: inlined, so both floors measure parsing only).
-template <typename Fn>
-void ForEachLine(std::string_view data, Fn fn) {
+using Lines = std::vector<std::string_view>;
+
+// The non-empty lines of `data`.
+Lines SplitLines(std::string_view data) {
+  Lines lines;
   while (!data.empty()) {
     size_t end = data.find('\n');
     if (end == std::string_view::npos) end = data.size();
     std::string_view line = data.substr(0, end);
     data.remove_prefix(end == data.size() ? end : end + 1);
-    if (!line.empty()) fn(line);
+    if (!line.empty()) lines.push_back(line);
   }
+  return lines;
 }
 
-// Parses the lines of `data`; returns how many events had a string "verb".
-size_t ParseRange(std::string_view data, size_t* events) {
+// Parses lines [begin, end); returns how many events had a string "verb".
+size_t ParseRange(const Lines& lines, size_t begin, size_t end, size_t* events) {
   simdjson::dom::parser parser;
   size_t with_verb = 0;
-  ForEachLine(data, [&](std::string_view line) {
+  for (size_t i = begin; i < end; ++i) {
     simdjson::dom::element doc;
-    if (parser.parse(line.data(), line.size(), false).get(doc)) return;
+    if (parser.parse(lines[i].data(), lines[i].size(), false).get(doc)) continue;
     ++*events;
     std::string_view verb;
     if (!doc["verb"].get(verb)) ++with_verb;
-  });
+  }
   return with_verb;
 }
 
 // The same with simdjson On-Demand. Lines are views of a padded_string: SIMDJSON_PADDING bytes follow each.
-size_t OnDemandRange(std::string_view data, size_t* events) {
+size_t OnDemandRange(const Lines& lines, size_t begin, size_t end, size_t* events) {
   simdjson::ondemand::parser parser;
   size_t with_verb = 0;
-  ForEachLine(data, [&](std::string_view line) {
+  for (size_t i = begin; i < end; ++i) {
+    const std::string_view line = lines[i];
     simdjson::ondemand::document doc;
     if (parser.iterate(simdjson::padded_string_view(line.data(), line.size(), line.size() + simdjson::SIMDJSON_PADDING))
             .get(doc)) {
-      return;
+      continue;
     }
     ++*events;
     std::string_view verb;
     if (!doc["verb"].get_string().get(verb)) ++with_verb;
-  });
+  }
   return with_verb;
 }
 
@@ -84,21 +92,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   const simdjson::padded_string input = std::move(loaded).value_unsafe();
-  std::string_view all(input.data(), input.size());
-  // Split at line boundaries, one slice per thread.
-  std::vector<std::string_view> slices;
-  size_t start = 0;
-  for (int t = 0; t < threads; ++t) {
-    size_t end = t == threads - 1 ? all.size() : all.find('\n', all.size() * (t + 1) / threads);
-    if (end == std::string_view::npos) end = all.size();
-    slices.push_back(all.substr(start, end - start));
-    start = std::min(all.size(), end + 1);
-  }
+  const Lines lines = SplitLines(std::string_view(input.data(), input.size()));
+  if (threads < 1) threads = 1;
   std::vector<size_t> events(threads, 0), verbs(threads, 0);
   const auto begin = std::chrono::steady_clock::now();
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) workers.emplace_back([&, t] {
-      verbs[t] = ondemand ? OnDemandRange(slices[t], &events[t]) : ParseRange(slices[t], &events[t]);
+      // One slice of the lines per thread.
+      const size_t from = lines.size() * t / threads, to = lines.size() * (t + 1) / threads;
+      verbs[t] = ondemand ? OnDemandRange(lines, from, to, &events[t]) : ParseRange(lines, from, to, &events[t]);
     });
   for (auto& w : workers) w.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
