@@ -119,25 +119,29 @@ bool InPrefix128(U128 addr, U128 base, int prefix_len) {
 // IPv4Address._ip_int_from_string + _parse_octet: exactly four '.'-separated fields of 1-3 ASCII digits, no
 // leading zeros (except "0" itself), each <= 255. Writes out[0..3] only on success.
 bool ParseIpv4(absl::string_view text, uint8_t* out) {
-  // One pass: 1-3 decimal digits per octet, no leading zeros (Python >= 3.9.5), at most 255, exactly 4 octets.
+  // Octet by octet: 1-3 decimal digits, no leading zeros (Python >= 3.9.5), at most 255, exactly 4 octets
+  // separated by single dots and nothing after the fourth.
+  const char* p = text.data();
+  const char* const end = p + text.size();
   uint8_t octets[4];
-  int count = 0, value = 0, digits = 0;
-  bool leading_zero = false;
-  for (size_t i = 0;; ++i) {
-    if (i == text.size() || text[i] == '.') {
-      if (digits == 0 || (digits > 1 && leading_zero) || value > 255 || count == 4) return false;
-      octets[count++] = static_cast<uint8_t>(value);
-      if (i == text.size()) break;
-      value = digits = 0;
-      continue;
+  for (int k = 0; k < 4; ++k) {
+    if (k > 0) {
+      if (p == end || *p != '.') return false;
+      ++p;
     }
-    const char c = text[i];
-    if (!IsAsciiDigit(c) || digits == 3) return false;
-    if (digits == 0) leading_zero = c == '0';
-    value = value * 10 + (c - '0');
-    ++digits;
+    if (p == end || !IsAsciiDigit(*p)) return false;
+    unsigned value = static_cast<unsigned>(*p++ - '0');
+    if (p != end && IsAsciiDigit(*p)) {
+      if (value == 0) return false;  // A leading zero.
+      value = value * 10 + static_cast<unsigned>(*p++ - '0');
+      if (p != end && IsAsciiDigit(*p)) {
+        value = value * 10 + static_cast<unsigned>(*p++ - '0');
+        if (value > 255) return false;
+      }
+    }
+    octets[k] = static_cast<uint8_t>(value);
   }
-  if (count != 4) return false;
+  if (p != end) return false;  // A fourth digit, a fifth octet, or anything else.
   for (int i = 0; i < 4; ++i) out[i] = octets[i];
   return true;
 }
