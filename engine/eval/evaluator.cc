@@ -257,8 +257,10 @@ Value DeriveEnrichment(const LookupTable& table, const FieldPath& path, const Ev
 }
 
 bool IsEnrichmentPath(const FieldPath& path) {
-  return path.steps.size() >= 2 && path.steps[0].kind == PathStep::kKey && path.steps[0].key == "p_enrichment" &&
-         path.steps[1].kind == PathStep::kKey;
+  // As a string_view: the length is compared inline first (std::string == const char* calls compare()),
+  // and most paths that read missing are not enrichment paths.
+  return path.steps.size() >= 2 && path.steps[0].kind == PathStep::kKey &&
+         absl::string_view(path.steps[0].key) == "p_enrichment" && path.steps[1].kind == PathStep::kKey;
 }
 
 }  // namespace
