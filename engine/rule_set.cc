@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/json_escape.h"
 #include "engine/internal/compiled_rule.h"
+#include "engine/internal/json_element.h"
 #include "engine/internal/rule_set_internals.h"
 #include "engine/eval/evaluator.h"
 #include "engine/eval/kubernetes_views.h"
@@ -115,9 +116,16 @@ RuleSet::Rep::Rep(EngineOptions options_in, std::vector<std::unique_ptr<Compiled
 
 RuleSet::Rep::~Rep() = default;
 
-Value RuleSet::Rep::RootFor(const Value& event, absl::string_view log_type, EvalState& scratch) const {
+Value RuleSet::Rep::RootFor(const Value& event, absl::string_view log_type, EvalState& scratch,
+                            const Value& projected) const {
   const Value view =
       options.kubernetes_audit_views ? engine_internal::KubernetesAuditView(log_type, event, scratch) : event;
+  if (!projected.is_missing()) {
+    if (view.adapter() == event.adapter() && view.node_a() == event.node_a() && view.node_b() == event.node_b()) {
+      return projected;
+    }
+    scratch.ForgetMemos();  // The view replaces the event: what projecting the event memoized is not its.
+  }
   return root_keys != nullptr ? engine_internal::ProjectRoot(*root_keys, view, scratch) : view;
 }
 
@@ -173,11 +181,16 @@ void RuleSet::Evaluate(const Value& event, absl::string_view log_type, EvalScrat
   const Rep& rep = *rep_;
   EvalState& scratch = *scratch_in.state_;
   scratch.BeginEvent();
+  Value projected;
   if (log_type.empty()) {
-    const Value lt = event.Get("p_log_type");
+    // When rules read p_log_type, projecting the root reads it in the same pass (a DOM lookup scans the root).
+    if (rep.root_keys != nullptr && IsJsonNode(event) && rep.root_keys->Find("p_log_type") >= 0) {
+      projected = engine_internal::ProjectRoot(*rep.root_keys, event, scratch);
+    }
+    const Value lt = projected.is_missing() ? event.Get("p_log_type") : projected.Get("p_log_type");
     log_type = lt.is_string() ? lt.string_value() : absl::string_view(rep.options.default_log_type);
   }
-  const EvalContext ctx{&rep.options, &scratch, rep.RootFor(event, log_type, scratch), log_type,
+  const EvalContext ctx{&rep.options, &scratch, rep.RootFor(event, log_type, scratch, projected), log_type,
                         &rep.tables->tables};
   std::vector<uint32_t>& candidates = scratch.candidates();
   rep.index->Candidates(log_type, ctx, &candidates);

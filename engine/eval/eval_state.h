@@ -67,6 +67,9 @@ class EvalScratch::State {
     *out = memo_[slot];
     return true;
   }
+  // Forgets every memo of this event (and the root projection's slots), keeping the lists, strings and objects
+  // made for it.
+  void ForgetMemos() { ++epoch_; }
   // Forgets a memo of this event (it reads as not memoized).
   void ForgetMemo(int slot) {
     if (static_cast<size_t>(slot) < memo_epoch_.size()) memo_epoch_[slot] = epoch_ - 1;

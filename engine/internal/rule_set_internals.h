@@ -34,7 +34,9 @@ struct RuleSet::Rep {
   // Evaluates rule `index` in `ctx`, appending a rendered Match to `out` when it matches.
   bool EvaluateOne(uint32_t index, const engine_internal::EvalContext& ctx, EvalResult& out) const;
   // The event as rules read it: its Kubernetes view, with the top-level members rules read in slots.
-  Value RootFor(const Value& event, absl::string_view log_type, engine_internal::EvalState& scratch) const;
+  // `projected`: `event` already projected this event (to read its p_log_type), or missing.
+  Value RootFor(const Value& event, absl::string_view log_type, engine_internal::EvalState& scratch,
+                const Value& projected = Value()) const;
   // The log type a single rule sees `event` under: its p_log_type, else the rule's first LogTypes entry.
   absl::string_view RuleLogType(size_t rule_index, const Value& event) const;
 

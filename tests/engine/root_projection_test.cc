@@ -112,5 +112,41 @@ TEST(RootProjectionTest, KeysBelowTopLevelObjectsDecideAsTheDocumentReads) {
   }
 }
 
+// With p_log_type among the projected keys, the root is projected before the log type is known; a GKE record's
+// Kubernetes view then replaces the event, and nothing the projection of the raw record memoized may show.
+TEST(RootProjectionTest, AViewReplacingTheEventForgetsTheRawProjection) {
+  std::string wide = "  - {Key: verb, Condition: Equals, Value: create}\n  - {Key: p_log_type, Condition: Exists}\n";
+  for (const char* key : {"level", "auditID", "apiVersion", "requestReceivedTimestamp", "stageTimestamp",
+                          "impersonatedUser", "p_source_label"}) {  // Keys the view does not add.
+    absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: IsNullOrEmpty}\n");
+  }
+  RuleSetBuilder builder;
+  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\n"
+                                           "LogTypes: [GCP.AuditLog, Amazon.EKS.Audit]\nSeverity: Low\n"
+                                           "AlertTitle: '{verb} {objectRef.resource}'\nDetection:\n", wide));
+  CompileResult r = std::move(builder).Build();
+  ASSERT_TRUE(r.IsValid()) << r.FormatIssues();
+  auto rules = r.ReleaseRuleSet();
+  // The raw record's own "verb" and "objectRef" are replaced by the view's.
+  constexpr char kGke[] = R"({"p_log_type":"GCP.AuditLog","verb":"get","objectRef":{"resource":"secrets"},)"
+                          R"("protoPayload":{"serviceName":"k8s.io","methodName":"io.k8s.core.v1.pods.create",)"
+                          R"("resourceName":"core/v1/namespaces/default/pods/web"}})";
+  // The view's verb and objectRef (from methodName and resourceName), not the raw record's.
+  EXPECT_THAT(Titles(*rules, kGke), ElementsAre("create pods"));
+  JsonEventParser parser;
+  EvalScratch scratch;
+  // An EKS record read first, then the GKE one with the same scratch; the view's verb and objectRef decide.
+  for (const char* event : {R"({"p_log_type":"Amazon.EKS.Audit","verb":"create","objectRef":{"resource":"pods"}})",
+                            kGke}) {
+    EvalResult result;
+    ASSERT_TRUE(rules->EvaluateJson(event, "", parser, scratch, result).ok());
+    std::vector<std::string> titles;
+    for (const Match& m : result.matches) titles.push_back(m.title);
+    EXPECT_EQ(titles, Titles(*rules, event)) << event;
+  }
+  EXPECT_THAT(Titles(*rules, R"({"p_log_type":"Amazon.EKS.Audit","verb":"create","objectRef":{"resource":"pods"}})"),
+              ElementsAre("create pods"));
+}
+
 }  // namespace
 }  // namespace detect::engine_internal
