@@ -134,7 +134,11 @@ absl::Status ValidateMessage(absl::string_view bytes, const Table* table, const 
     int values = 0;
     for (Field g; entry.Next(&g);) {
       if (g.number == 1) {
-        if (g.wire_type != 2) return MalformedAuditEvent(absl::StrCat("bad entry in map ", e->json_name));
+        // Protobuf takes a key of another wire type for an unknown field of the entry; refused here, as every
+        // known field of the wrong wire type is (stricter, never more lenient), in the same words.
+        if (g.wire_type != 2) {
+          return MalformedAuditEvent(absl::StrCat("a map key has wire type ", g.wire_type));
+        }
         if (!ValidUtf8(g.data)) return MalformedAuditEvent("a map key is not valid UTF-8");
       } else if (g.number == 2) {
         if (absl::Status s = ValidateValue(*e, g, container, check); !s.ok()) return s;

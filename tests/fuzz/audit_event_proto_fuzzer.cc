@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Protobuf's parser must agree with the validator, with one known difference: a known field with the wrong
   // wire type is an unknown field to protobuf (kept, and the field reads unset), an error to the validator
   // (regressions/audit_event_proto_fuzzer/: response_status_wire_type_fixed64.pb, request_object_as_group.pb,
-  // struct_value_wire_type_varint.pb).
+  // struct_value_wire_type_varint.pb, map_entry_key_wire_type_varint.pb).
   // Stricter is safe; the other way round (the validator accepting what protobuf refuses) never is.
   detect::v1::AuditEvent event;
   LastProtobufLog().clear();

@@ -175,6 +175,19 @@ TEST(AuditEventWireTest, EveryOccurrenceInAMapEntryIsValidated) {
   EXPECT_THAT(ValidateAuditEventWire(good_key), IsOk());
 }
 
+// A map entry's key of another wire type than a string's: protobuf's parser takes it for an unknown field of
+// the entry and keeps the key read as a string; the validator refuses it, as it refuses every known field of
+// the wrong wire type, and says so in the words audit_event_proto_fuzzer accepts as that known difference
+// (found by it: tests/fuzz/regressions/audit_event_proto_fuzzer/map_entry_key_wire_type_varint.pb).
+TEST(AuditEventWireTest, AMapKeyOfAnotherWireTypeIsRefusedAsAWireTypeMismatch) {
+  // requestObject {"a": "x"} whose entry also holds field 1 as a varint (2).
+  const std::string bytes("\x72\x0c\x0a\x0a\x0a\x01\x61\x08\x02\x12\x03\x1a\x01\x78", 14);
+  v1::AuditEvent parsed;
+  ASSERT_TRUE(parsed.ParseFromString(bytes)) << "protobuf refuses it: the test input is wrong";
+  EXPECT_EQ(parsed.request_object().fields().at("a").string_value(), "x");
+  EXPECT_THAT(ValidateAuditEventWire(bytes).message(), ::testing::HasSubstr("a map key has wire type 0"));
+}
+
 TEST(AuditEventViewTest, PresenceAndNames) {
   v1::AuditEvent e;
   e.set_verb("");
