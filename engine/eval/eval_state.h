@@ -52,8 +52,8 @@ class EvalScratch::State {
     const engine_internal::RootKeys* keys = nullptr;
     Value event;
     std::vector<Value> values;
-    std::vector<uint32_t> value_epoch;     // values[i] is this event's member when value_epoch[i] == epoch().
-    std::vector<uint32_t> expanded_epoch;  // Member i was an object and its keys were memoized this event.
+    std::vector<uint64_t> value_epoch;     // values[i] is this event's member when value_epoch[i] == epoch().
+    std::vector<uint64_t> expanded_epoch;  // Member i was an object and its keys were memoized this event.
   };
   RootSlots& root_slots() { return root_slots_; }
   const RootSlots& root_slots() const { return root_slots_; }
@@ -74,8 +74,10 @@ class EvalScratch::State {
   void ForgetMemo(int slot) {
     if (static_cast<size_t>(slot) < memo_epoch_.size()) memo_epoch_[slot] = epoch_ - 1;
   }
+  // For tests: as if BeginEvent() had been called `events` times more (what those events memoized is gone).
+  void SkipEventsForTesting(uint64_t events) { epoch_ += events; }
   // The current event's number: a slot tagged with it holds this event's value.
-  uint32_t epoch() const { return epoch_; }
+  uint64_t epoch() const { return epoch_; }
   void SetMemo(int slot, const Value& v) {
     if (slot < 0) return;
     if (static_cast<size_t>(slot) >= memo_.size()) {
@@ -93,9 +95,9 @@ class EvalScratch::State {
   std::vector<uint64_t>& candidate_bits() { return candidate_bits_; }
 
  private:
-  uint32_t epoch_ = 1;
+  uint64_t epoch_ = 1;  // 64 bits: never wraps (32 would, after 4.3 billion events of one thread, and revive stale slots).
   std::vector<Value> memo_;
-  std::vector<uint32_t> memo_epoch_;
+  std::vector<uint64_t> memo_epoch_;
   std::vector<std::unique_ptr<std::vector<Value>>> lists_;
   size_t lists_used_ = 0;
   std::vector<std::unique_ptr<std::string>> strings_;

@@ -13,7 +13,7 @@ using RootSlots = EvalState::RootSlots;
 const RootSlots& SlotsOf(const Value& v) { return *reinterpret_cast<const RootSlots*>(v.node_a()); }
 
 // The member of `slot` this event, or missing.
-Value SlotValue(const RootSlots& root, int slot, uint32_t epoch) {
+Value SlotValue(const RootSlots& root, int slot, uint64_t epoch) {
   const size_t i = static_cast<size_t>(slot);
   return root.value_epoch[i] == epoch ? root.values[i] : Value();
 }
@@ -86,7 +86,7 @@ Value ProjectRoot(const RootKeys& keys, const Value& event, EvalState& scratch) 
   GrowTo(root.values, keys.size());
   GrowTo(root.value_epoch, keys.size());
   GrowTo(root.expanded_epoch, keys.size());
-  const uint32_t epoch = scratch.epoch();
+  const uint64_t epoch = scratch.epoch();
   const simdjson::dom::object object = JsonElementOf(event).get_object().value_unsafe();
   for (auto field : object) {
     const int slot = keys.Find(absl::string_view(field.key.data(), field.key.size()));
