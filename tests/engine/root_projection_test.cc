@@ -10,6 +10,7 @@
 #include "engine/json_event.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/engine_fixtures.h"
 
 namespace detect::engine_internal {
 namespace {
@@ -34,13 +35,10 @@ std::shared_ptr<const RuleSet> ProjectingRules() {
   for (const char* key : {"stage", "level", "auditID", "requestURI", "userAgent", "kind", "apiVersion", "user"}) {
     absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: Exists}\n");
   }
-  RuleSetBuilder builder;
-  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
-                                           "Severity: Low\nAlertTitle: '{verb} by {user.username}'\nDetection:\n",
-                                           wide));
-  CompileResult r = std::move(builder).Build();
-  EXPECT_TRUE(r.IsValid()) << r.FormatIssues();
-  return r.ReleaseRuleSet();
+  return test_support::MustCompile(
+      absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
+                   "Severity: Low\nAlertTitle: '{verb} by {user.username}'\nDetection:\n",
+                   wide));
 }
 
 std::vector<std::string> Titles(const RuleSet& rules, const std::string& event) {
@@ -78,13 +76,11 @@ TEST(RootProjectionTest, KeysBelowTopLevelObjectsDecideAsTheDocumentReads) {
   for (const char* key : {"stage", "level", "auditID", "requestURI", "userAgent", "kind", "apiVersion", "verb"}) {
     absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: Exists}\n");
   }
-  RuleSetBuilder builder;
-  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
-                                           "Severity: Low\nAlertTitle: '{objectRef.resource} {objectRef.subresource|none}'\n"
-                                           "Detection:\n", wide));
-  CompileResult r = std::move(builder).Build();
-  ASSERT_TRUE(r.IsValid()) << r.FormatIssues();
-  auto rules = r.ReleaseRuleSet();
+  auto rules = test_support::MustCompile(
+      absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\nLogTypes: [Amazon.EKS.Audit]\n"
+                   "Severity: Low\nAlertTitle: '{objectRef.resource} {objectRef.subresource|none}'\n"
+                   "Detection:\n", wide));
+  ASSERT_NE(rules, nullptr);
   const auto event = [](absl::string_view object_refs) {
     return absl::StrCat(R"({"verb":"get",)", kMembers, ",", object_refs, "}");
   };
@@ -120,13 +116,11 @@ TEST(RootProjectionTest, AViewReplacingTheEventForgetsTheRawProjection) {
                           "impersonatedUser", "p_source_label"}) {  // Keys the view does not add.
     absl::StrAppend(&wide, "  - {Key: ", key, ", Condition: IsNullOrEmpty}\n");
   }
-  RuleSetBuilder builder;
-  builder.AddFile("wide.yml", absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\n"
-                                           "LogTypes: [GCP.AuditLog, Amazon.EKS.Audit]\nSeverity: Low\n"
-                                           "AlertTitle: '{verb} {objectRef.resource}'\nDetection:\n", wide));
-  CompileResult r = std::move(builder).Build();
-  ASSERT_TRUE(r.IsValid()) << r.FormatIssues();
-  auto rules = r.ReleaseRuleSet();
+  auto rules = test_support::MustCompile(
+      absl::StrCat("AnalysisType: rule\nRuleID: wide\nEnabled: true\n"
+                   "LogTypes: [GCP.AuditLog, Amazon.EKS.Audit]\nSeverity: Low\n"
+                   "AlertTitle: '{verb} {objectRef.resource}'\nDetection:\n", wide));
+  ASSERT_NE(rules, nullptr);
   // The raw record's own "verb" and "objectRef" are replaced by the view's.
   constexpr char kGke[] = R"({"p_log_type":"GCP.AuditLog","verb":"get","objectRef":{"resource":"secrets"},)"
                           R"("protoPayload":{"serviceName":"k8s.io","methodName":"io.k8s.core.v1.pods.create",)"
